@@ -1,0 +1,111 @@
+"""S3 (SoftSignSGD), s3 Algorithm 1.
+
+With ``beta1 = beta`` (numerator) and ``beta2`` (denominator; ``beta2=None`` means ``beta``,
+Theorem 2(1) lets them differ), step t = 1, 2, ... is::
+
+    m_t    = beta1 m_{t-1} + (1 - beta1) g_t                      (Alg. 1 line 4)
+    s_t    = beta2 s_{t-1} + (1 - beta2) |g_t|^p                  (line 5)
+    n_t    = beta1 m_t + (1 - beta1) g_t                          (line 6, Nesterov)
+    b_t(p) = (beta2 s_t + (1 - beta2) |g_t|^p)^(1/p)              (line 7, Nesterov)
+    x_{t+1} = x_t - gamma_t n_t / b_t(p)                          (line 8)
+
+with ``m_0 = s_0 = 0``.  ``nesterov=False`` drops lines 6-7 (``d_t = m_t / s_t^(1/p)``, the
+"w/o NAG" rows of Tables 3-4).  Open details, chosen and documented here:
+
+* 0/0: with an all-zero gradient history ``n_t = b_t = 0``; the step is 0 (``ratio``).
+* ``eps`` (default 0, as in Alg. 1) is added to ``b_t``: ``d_t = n_t / (b_t + eps)``.
+* ``weight_decay`` is decoupled: ``x_{t+1} = x_t (1 - gamma_t lambda) - gamma_t d_t``
+  (Appendix B.1 follows Lion's product rule lr * lambda).
+* ``|g|^p`` and the p-th root use exact fast paths for p = 1, 2, 3 (abs, square/sqrt,
+  cube/cbrt) so that every implementation computes the same function.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .algorithm import (
+    Algorithm,
+    Oracle,
+    as_float_array,
+    check_shape,
+    decoupled_step,
+    factory,
+    lr_at,
+    oracle_gradient,
+    ratio,
+)
+
+__all__ = ["S3State", "s3", "abs_pow", "root", "s3_direction"]
+
+
+class S3State(NamedTuple):
+    t: int
+    m: np.ndarray
+    s: np.ndarray
+    direction: np.ndarray
+
+
+def abs_pow(g: np.ndarray, p: float) -> np.ndarray:
+    """``|g|^p`` with exact multiplications for p = 1, 2, 3 (s3 Alg. 1 line 5)."""
+    a = np.abs(g)
+    if p == 1.0:
+        return a
+    if p == 2.0:
+        return a * a
+    if p == 3.0:
+        return a * a * a
+    return a**p
+
+
+def root(y: np.ndarray, p: float) -> np.ndarray:
+    """``y^(1/p)`` for ``y >= 0`` with sqrt/cbrt for p = 2, 3 (s3 Alg. 1 line 7)."""
+    if p == 1.0:
+        return y
+    if p == 2.0:
+        return np.sqrt(y)
+    if p == 3.0:
+        return np.cbrt(y)
+    return y ** (1.0 / p)
+
+
+def s3_direction(g: np.ndarray, m: np.ndarray, s: np.ndarray, *, beta1: float, beta2: float, p: float,
+                 nesterov: bool, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One S3 update of the buffers: returns ``(m_t, s_t, d_t)`` (s3 Alg. 1 lines 4-8)."""
+    gp = abs_pow(g, p)
+    m = beta1 * m + (1.0 - beta1) * g
+    s = beta2 * s + (1.0 - beta2) * gp
+    if nesterov:
+        num = beta1 * m + (1.0 - beta1) * g
+        den = root(beta2 * s + (1.0 - beta2) * gp, p)
+    else:
+        num = m
+        den = root(s, p)
+    if eps:
+        den = den + eps
+    return m, s, ratio(num, den)
+
+
+@factory("s3")
+def s3(hp: Any) -> Algorithm:
+    """S3 / SoftSignSGD (s3 Algorithm 1); see the module docstring for the update."""
+    beta1 = hp["beta"]
+    beta2 = hp["beta"] if hp["beta2"] is None else hp["beta2"]
+
+    def init(x0: Any) -> S3State:
+        x = as_float_array(x0)
+        z = np.zeros_like(x)
+        return S3State(t=0, m=z, s=z.copy(), direction=z.copy())
+
+    def step(x: np.ndarray, state: S3State, oracle: Oracle) -> tuple[np.ndarray, S3State]:
+        check_shape("s3", x, state)
+        t = state.t + 1
+        g = oracle_gradient("s3", oracle, x)
+        m, s, d = s3_direction(g, state.m, state.s, beta1=beta1, beta2=beta2, p=hp["p"],
+                               nesterov=hp["nesterov"], eps=hp["eps"])
+        lr_t = lr_at("s3", hp["lr"], t)
+        return decoupled_step(x, d, lr_t, hp["weight_decay"]), S3State(t, m, s, d)
+
+    return Algorithm("s3", hp, init, step)
