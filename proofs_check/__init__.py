@@ -1,0 +1,6 @@
+"""proofs_check: the registry of checkable claims and the verification report (``python -m proofs_check``)."""
+
+from .registry import REGISTRY, Check, Claim, ClaimResult, Context, Outcome, Verdict, run_claim
+from . import claims  # noqa: F401  (registers every claim)
+
+__all__ = ["REGISTRY", "Check", "Claim", "ClaimResult", "Context", "Outcome", "Verdict", "run_claim"]
