@@ -1,0 +1,64 @@
+"""Synthetic objectives with exactly known derivatives, optima and assumption constants.
+
+Every problem is a :class:`Problem` (``value``, ``grad``, ``hessian``, ``hvp`` on arrays of
+shape ``(..., d)``, ``constants``, ``oracle(rng)``, ``name``, ``d``); its :class:`Constants`
+hold, for each assumption of the five papers (s3, gsignsgd, adasam, nsgdm, adamlinf), a
+constant proven valid in the docstring of the module that builds it, and ``tight`` names
+those that are the best possible.
+
+* :func:`quadratic`, :func:`diagonal_quadratic`, :func:`rotated_quadratic`,
+  :func:`adamlinf_quadratic` (adamlinf Section 4.1 / App. D.1) -- ``quadratic.py``;
+* :func:`cosh_cosine` -- nonconvex (L0, L1)-smooth with L1 > 0 (s3 Assumption 2,
+  gsignsgd Assumption 2) -- ``l0l1.py``;
+* :func:`quadratic_cosine` -- nonconvex with Lipschitz Hessian (nsgdm (A4)) --
+  ``lipschitz_hessian.py``;
+* :func:`logistic_regression` -- with a minibatch oracle -- ``logistic.py``;
+* noise models :func:`gaussian`, :func:`coordinate`, :func:`bounded`, :func:`rademacher`,
+  :func:`minibatch` and :func:`with_noise` -- ``noise.py``.
+"""
+
+from .base import Constants, ExactOracle, Oracle, Problem
+from .l0l1 import CoshCosine, cosh_cosine, l0l1_coefficients
+from .linalg import inf_to_one_norm, one_one_norm, random_orthogonal, spectral_norm
+from .lipschitz_hessian import QuadraticCosine, quadratic_cosine
+from .logistic import LogisticRegression, MinibatchOracle, logistic_regression
+from .noise import (
+    BoundedNoise,
+    CoordinateNoise,
+    GaussianNoise,
+    MinibatchNoise,
+    Noise,
+    NoisyOracle,
+    RademacherNoise,
+    StochasticProblem,
+    bounded,
+    coordinate,
+    gaussian,
+    minibatch,
+    rademacher,
+    with_noise,
+)
+from .quadratic import (
+    AdamLinfQuadratic,
+    Quadratic,
+    adamlinf_quadratic,
+    adamlinf_sigma,
+    diagonal_quadratic,
+    quadratic,
+    rotated_quadratic,
+)
+from .separable import SeparableProblem, global_min_1d
+
+__all__ = [
+    "Constants", "Problem", "Oracle", "ExactOracle",
+    "Quadratic", "AdamLinfQuadratic", "quadratic", "diagonal_quadratic", "rotated_quadratic",
+    "adamlinf_quadratic", "adamlinf_sigma",
+    "SeparableProblem", "global_min_1d",
+    "CoshCosine", "cosh_cosine", "l0l1_coefficients",
+    "QuadraticCosine", "quadratic_cosine",
+    "LogisticRegression", "MinibatchOracle", "logistic_regression",
+    "Noise", "GaussianNoise", "CoordinateNoise", "BoundedNoise", "RademacherNoise", "MinibatchNoise",
+    "gaussian", "coordinate", "bounded", "rademacher", "minibatch",
+    "with_noise", "StochasticProblem", "NoisyOracle",
+    "inf_to_one_norm", "one_one_norm", "spectral_norm", "random_orthogonal",
+]
