@@ -1,0 +1,229 @@
+"""s3 Lemma 5 (descent inequality under (L0, L1)-smoothness) and Theorem 4 (the O(T^-1/4) rate),
+measured on synthetic problems with known constants (:mod:`reference.problems`).
+
+Theorem 4's setting: ``beta = 1 - 1/sqrt(T)``, ``gamma = 1/(L0 T^(3/4))``, S3 (Algorithm 1, p = 3),
+on ``F(x) = sum_j cosh(x_j) + cos(2 x_j)`` (nonconvex, (L0, L1)-smooth with L1 > 0 on the
+radius R = 0.1; constants from :func:`reference.problems.cosh_cosine`) with isotropic Gaussian
+noise of ``E||g - grad F||^2 = sigma^2`` (s3 Assumption 3).  ``U_max`` is measured: the theorem
+assumes ``u_t^(j) = |n_t^(j)|/b_t^(j) >= 1/U_max`` along the run, so ``U_max = 1 / min u``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+import reference as R
+from reference import problems as P
+
+from .. import rates
+from .. import tolerances as tol
+from ..registry import Check, Claim, Context, Outcome, Verdict, register
+from ._common import curve_plot, fmt, series
+
+__all__ = ["descent_ratios", "thm4_setting", "thm4_rhs"]
+
+
+# --------------------------------------------------------------------------- Lemma 5
+
+
+def descent_ratios(problem, x: np.ndarray, y: np.ndarray, L0: float, L1: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(F(y) - F(x) - <grad F(x), y-x>)`` and the Lemma 5 allowance ``(L0 + L1||grad F(x)||)/2 ||y-x||^2``,
+    plus the rounding budget of the left side (three values and a d-term dot product)."""
+    gx = problem.grad(x)
+    h = y - x
+    inner = np.sum(gx * h, axis=-1)
+    Fx, Fy = problem.value(x), problem.value(y)
+    lhs = Fy - Fx - inner
+    allowance = 0.5 * (L0 + L1 * np.sqrt(np.sum(gx * gx, axis=-1))) * np.sum(h * h, axis=-1)
+    budget = tol.gamma(2 * x.shape[-1] + 8) * (np.abs(Fx) + np.abs(Fy) + np.abs(inner))
+    return lhs - budget, allowance
+
+
+def _pairs(problem, radius: float, rng: np.random.Generator, n: int, spread: float, special: np.ndarray | None):
+    d = problem.d
+    x = rng.normal(size=(n, d)) * spread
+    u = rng.normal(size=(n, d))
+    if special is not None:  # adversarial directions (e.g. the top eigenvector)
+        u[: n // 2] = special[rng.integers(0, len(special), n // 2)]
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    r = radius * np.where(rng.random(n) < 0.3, 1.0, rng.random(n))
+    return x, x + r[:, None] * u
+
+
+def _check_lemma5(ctx: Context, negative: bool) -> Outcome:
+    rng = np.random.default_rng(ctx.seed)
+    n = ctx.pick(20000, 200000)
+    scale = 0.5 if negative else 1.0  # negative control: constants halved
+    rows, verdict = [], Verdict.TIGHT
+    A = np.diag([3.0, 1.0, 0.5, 0.1])
+    Q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    quad = P.quadratic(Q @ A @ Q.T)
+    w, V = np.linalg.eigh(quad.A)
+    cases = [("rotated quadratic (L0 = L, L1 = 0, exact)", quad, quad.constants.L, 0.0, 10.0, V[:, [-1]].T, True),
+             ("cosh + cos, R = 0.1", P.cosh_cosine(d=4, radius=0.1), None, None, 3.0, np.eye(4), False),
+             ("cosh + cos, R = 1", P.cosh_cosine(d=3, radius=1.0), None, None, 4.0, np.eye(3), False)]
+    for name, prob, L0, L1, spread, special, exact in cases:
+        c = prob.constants
+        L0 = (c.L0 if L0 is None else L0) * scale
+        L1 = (c.L1 if L1 is None else L1) * scale
+        radius = 5.0 if c.R is None or not np.isfinite(c.R) else c.R
+        x, y = _pairs(prob, radius, rng, n, spread, special)
+        lhs, allow = descent_ratios(prob, x, y, L0, L1)
+        ratio = lhs / allow
+        worst = float(np.max(ratio))
+        rows.append({"problem": name, "L0": L0, "L1": L1, "R": radius, "pairs": n, "max_ratio": worst,
+                     "worst_pair": {"x": x[np.argmax(ratio)].tolist(), "y": y[np.argmax(ratio)].tolist()}})
+        if worst > 1.0:
+            verdict = Verdict.REFUTED
+        elif exact and worst < 1 - 1e-6 and verdict is Verdict.TIGHT:
+            verdict = Verdict.VERIFIED
+    return Outcome(verdict, "F(y) <= F(x) + <g, y-x> + (L0 + L1||g||)/2 ||y-x||^2",
+                   "; ".join(f"{r['problem']}: max ratio {r['max_ratio']:.6f}" for r in rows),
+                   {"cases": rows, "proof_note": "Eq. (24) step (ii) prints L1 grad F(x) without the norm"})
+
+
+register(Claim(
+    id="s3.lemma5",
+    source="s3 Lemma 5, Eq. (23); proof Appendix C.4, Eq. (24)",
+    statement=r"Under Assumption 2, for $\|x-y\|_2\le R$: $F(y)\le F(x)+\langle\nabla F(x),y-x\rangle+"
+              r"\frac{L_0+L_1\|\nabla F(x)\|_2}{2}\|y-x\|_2^2$",
+    expected=Verdict.TIGHT,
+    checks=(Check("sampled and adversarial pairs", _check_lemma5, Verdict.TIGHT, "L0 and L1 halved"),),
+))
+
+
+# --------------------------------------------------------------------------- Theorem 4
+
+SIGMA, D = 1.0, 4
+
+
+@functools.lru_cache(maxsize=1)
+def thm4_setting():
+    """The problem, its stochastic version and the initial point of the Theorem 4 experiment."""
+    base = P.cosh_cosine(d=D, kappa=1.0, omega=2.0, radius=0.1)
+    c = base.constants
+    x0 = np.asarray(c.x_star) + 0.5
+    return base, P.with_noise(base, P.gaussian(SIGMA)), x0
+
+
+def thm4_rhs(T: np.ndarray, U: float | np.ndarray, corrected: bool = False) -> np.ndarray:
+    """Eq. (10) (or, corrected, with ``4 beta^2 U d / T^(1/4)``) with the problem's true constants."""
+    base, stoch, x0 = thm4_setting()
+    c = base.constants
+    T = np.asarray(T, dtype=float)
+    beta = 1 - 1 / np.sqrt(T)
+    Delta = float(base.value(x0) - c.F_star)
+    G1 = float(np.linalg.norm(base.grad(x0)))
+    q = T**0.25
+    fourth = 4 * beta**2 * U * D / (q if corrected else q**3)
+    return (2 * c.L0 * U * Delta / q + 4 * beta * U * np.sqrt(D) * G1 / q**2 + 4 * U * np.sqrt(D) * SIGMA / q
+            + fourth + U * D / q**3)
+
+
+def _s3_theorem4(T: int) -> R.Algorithm:
+    L0 = thm4_setting()[0].constants.L0
+    return R.s3(lr=1.0 / (L0 * T**0.75), beta=1.0 - 1.0 / np.sqrt(T), p=3.0)
+
+
+def _s3_constant_step(T: int) -> R.Algorithm:
+    """Negative control: S3 with gamma and beta frozen at their T = 64 values (no T-scaling)."""
+    L0 = thm4_setting()[0].constants.L0
+    return R.s3(lr=1.0 / (L0 * 64**0.75), beta=1.0 - 1.0 / 8.0, p=3.0)
+
+
+def _u_min(rec: R.RunRecord, T: int) -> dict:
+    return {"u_min": float(np.min(np.abs(rec.direction)))}
+
+
+@functools.lru_cache(maxsize=4)
+def _measure(full: bool, seed: int, negative: bool) -> rates.RateStats:
+    _, stoch, x0 = thm4_setting()
+    horizons = [256, 1024, 4096, 16384, 65536] if full else [256, 1024, 4096, 16384]
+    seeds = 128 if full else 32
+    make = _s3_constant_step if negative else _s3_theorem4
+    return rates.measure(make, stoch, x0, horizons, seeds, seed, extra=_u_min)
+
+
+def transient_end() -> float:
+    """Horizon after which the theory's transient is over: the iterate can reach x* (distance
+    ``gamma T sqrt(d) = sqrt(d) T^(1/4)/L0`` suffices) and the large-T condition (38), corrected,
+    holds with the best case U = 1."""
+    base, _, x0 = thm4_setting()
+    c = base.constants
+    travel = (c.L0 * float(np.linalg.norm(x0 - c.x_star)) / np.sqrt(D)) ** 4
+    cond = max((2 * D * c.L1 / c.L0) ** (4 / 3), (8 * D * c.L1 / c.L0) ** 4)
+    return max(travel, cond)
+
+
+def _check_bound(ctx: Context, negative: bool) -> Outcome:
+    stats = _measure(ctx.full, ctx.seed, False)
+    T = stats.horizons
+    u_min = min(e["u_min"] for e in stats.extras)
+    U_meas = 1.0 / u_min
+    per_U = thm4_rhs(T, 1.0)  # the RHS is linear in U
+    U_needed = stats.mean / per_U
+    U_used = 0.5 * float(U_needed.max()) if negative else U_meas  # negative control: half the U (10) needs
+    rhs = thm4_rhs(T, U_used)
+    ok, frac = rates.below_curve(stats, rhs)
+    rhs_corr = thm4_rhs(T, U_used, corrected=True)
+    ok_corr, _ = rates.below_curve(stats, rhs_corr)
+    base = thm4_setting()[0]
+    c = base.constants
+    cond_T = max((2 * D * c.L1 * U_meas / c.L0) ** (4 / 3), (8 * D * c.L1 * U_meas / c.L0) ** 4)
+    verdict = Verdict.LOOSE if ok and ok_corr else Verdict.REFUTED
+    plot = curve_plot("s3 Thm 4: (1/T) sum E||grad F(x_t)||_1 vs Eq. (10)", "T", "value",
+                      series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
+                      series("Eq. (10) with U = 1", T, per_U, "dashed"),
+                      series(f"Eq. (10) with measured U_max = {U_meas:.3g}", T, rhs),
+                      logx=True, logy=True)
+    return Outcome(verdict, "mean <= RHS of (10)",
+                   f"mean/RHS <= {float(frac.max()):.2e} with measured U_max = {U_meas:.3g}; (10) would hold with "
+                   f"U = {float(U_needed.max()):.3g}",
+                   {"horizons": T.tolist(), "mean": stats.mean.tolist(), "se": stats.se.tolist(),
+                    "u_min_per_T": [e["u_min"] for e in stats.extras], "U_max_measured": U_meas,
+                    "rhs_10": rhs.tolist(), "rhs_corrected": rhs_corr.tolist(), "U_needed": U_needed.tolist(),
+                    "large_T_condition_with_measured_U": cond_T,
+                    "note": "u_t = |n_t|/b_t comes arbitrarily close to 0 whenever a momentum coordinate changes sign, so "
+                            "the hypothesis u_t >= 1/U_max only holds with a huge U_max and the bound is vacuous; with it "
+                            "the proof's large-T condition is not met by any horizon. The measured average is below "
+                            "(10) even with U = 1 iff U_needed <= 1.",
+                    "problem": base.name, "sigma": SIGMA, "x0": thm4_setting()[2].tolist()}, (plot,))
+
+
+def _check_rate(ctx: Context, negative: bool) -> Outcome:
+    stats = _measure(ctx.full, ctx.seed, negative)  # negative control: gamma, beta frozen (no T-scaling)
+    t0 = transient_end()
+    fit = rates.fit_exponent(stats, min_horizon=t0, seed=ctx.seed)
+    verdict = rates.compare_exponent(fit, -0.25)
+    T = stats.horizons
+    plot = curve_plot("s3 Thm 4: decay of (1/T) sum E||grad F(x_t)||_1", "T", "value",
+                      series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
+                      series(f"fit T^{fit.exponent:.3f} (T >= {t0:.0f})", fit.fitted, np.exp(fit.intercept) * fit.fitted ** fit.exponent),
+                      series("slope -1/4 through the last point", T, stats.mean[-1] * (T / T[-1]) ** -0.25, "dashed"),
+                      logx=True, logy=True)
+    return Outcome(verdict, "O(T^-1/4)", f"exponent {fit.exponent:.4f}, 95% CI [{fit.ci[0]:.4f}, {fit.ci[1]:.4f}] "
+                   f"on T >= {t0:.0f}; last local slope CI [{fit.last_slope_ci[0]:.4f}, {fit.last_slope_ci[1]:.4f}]",
+                   {"horizons": T.tolist(), "mean": stats.mean.tolist(), "se": stats.se.tolist(),
+                    "exponent": fit.exponent, "ci": fit.ci, "last_slope_ci": fit.last_slope_ci,
+                    "local_slopes": fit.local_slopes.tolist(), "transient_end": t0, "seeds": stats.values.shape[1]},
+                   (plot,))
+
+
+register(Claim(
+    id="s3.thm4",
+    source="s3 Theorem 4, Eq. (10) (measured)",
+    statement=r"$\frac1T\sum_{t=1}^T E\|\nabla F(x_t)\|_1\le$ RHS of (10) with $\beta=1-1/\sqrt T$, "
+              r"$\gamma=1/(L_0T^{3/4})$, if $u_t\ge1/U_{\max}$",
+    expected=Verdict.LOOSE,
+    checks=(Check("measured average vs (10)", _check_bound, Verdict.LOOSE, "U_max = half the smallest U for which (10) holds"),),
+))
+
+register(Claim(
+    id="s3.thm4.rate",
+    source="s3 Theorem 4 and Remark 3 (rate O(T^-1/4))",
+    statement=r"The convergence order of S3 is $O(1/T^{1/4})$",
+    expected=Verdict.VERIFIED,
+    checks=(Check("fitted decay exponent", _check_rate, Verdict.VERIFIED, "S3 with gamma, beta frozen at T = 64"),),
+))
