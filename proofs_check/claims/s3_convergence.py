@@ -22,7 +22,7 @@ from .. import tolerances as tol
 from ..registry import Check, Claim, Context, Outcome, Verdict, register
 from ._common import curve_plot, fmt, series
 
-__all__ = ["descent_ratios", "thm4_setting", "thm4_rhs"]
+__all__ = ["descent_ratios", "thm4_setting", "thm4_rhs", "s3_theorem4", "transient_end"]
 
 
 # --------------------------------------------------------------------------- Lemma 5
@@ -122,7 +122,7 @@ def thm4_rhs(T: np.ndarray, U: float | np.ndarray, corrected: bool = False) -> n
             + fourth + U * D / q**3)
 
 
-def _s3_theorem4(T: int) -> R.Algorithm:
+def s3_theorem4(T: int) -> R.Algorithm:
     L0 = thm4_setting()[0].constants.L0
     return R.s3(lr=1.0 / (L0 * T**0.75), beta=1.0 - 1.0 / np.sqrt(T), p=3.0)
 
@@ -142,7 +142,7 @@ def _measure(full: bool, seed: int, negative: bool) -> rates.RateStats:
     _, stoch, x0 = thm4_setting()
     horizons = [256, 1024, 4096, 16384, 65536] if full else [256, 1024, 4096, 16384]
     seeds = 128 if full else 32
-    make = _s3_constant_step if negative else _s3_theorem4
+    make = _s3_constant_step if negative else s3_theorem4
     return rates.measure(make, stoch, x0, horizons, seeds, seed, extra=_u_min)
 
 
