@@ -152,7 +152,8 @@ def _check_attained(ctx: Context, negative: bool) -> Outcome:
 
 def _check_adversarial(ctx: Context, negative: bool) -> Outcome:
     """Adversarial search over sequences never exceeds B_t and agrees with the closed form."""
-    cases = ctx.pick([(0.9, 0.999, 6), (0.5, 0.3, 5)], [(0.9, 0.999, 6), (0.5, 0.3, 5), (0.9, 0.99, 10), (0.99, 0.999, 8)])
+    base = [(0.9, 0.999, 6), (0.5, 0.3, 5), (0.9, 0.99, 10), (0.99, 0.999, 8)]
+    cases = ctx.pick(base, base + [(0.0, 0.5, 4), (0.9, 0.999, 14), (0.8, 0.7, 12)])
     rows, verdict = [], Verdict.VERIFIED
     for i, (b1, b2, t) in enumerate(cases):
         res = adversarial_max(batched(lambda: _adam(beta1=b1, beta2=b2)), t, seed=ctx.seed + i,

@@ -140,8 +140,8 @@ def _u_min(rec: R.RunRecord, T: int) -> dict:
 @functools.lru_cache(maxsize=4)
 def _measure(full: bool, seed: int, negative: bool) -> rates.RateStats:
     _, stoch, x0 = thm4_setting()
-    horizons = [256, 1024, 4096, 16384, 65536] if full else [256, 1024, 4096, 16384]
-    seeds = 128 if full else 32
+    horizons = [256, 1024, 4096, 16384, 65536, 262144] if full else [256, 1024, 4096, 16384, 65536]
+    seeds = 256 if full else 64
     make = _s3_constant_step if negative else s3_theorem4
     return rates.measure(make, stoch, x0, horizons, seeds, seed, extra=_u_min)
 

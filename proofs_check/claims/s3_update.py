@@ -137,8 +137,8 @@ def _check_bound(ctx: Context, negative: bool) -> Outcome:
 
 def _check_search(ctx: Context, negative: bool) -> Outcome:
     """Black-box adversarial search on reference.s3 agrees with the closed form S_t."""
-    cases = ctx.pick([(0.9, 0.99, 3.0, 6), (0.5, 0.9, 1.0, 5), (0.95, 0.95, 3.0, 5)],
-                     [(0.9, 0.99, 3.0, 6), (0.5, 0.9, 1.0, 5), (0.95, 0.95, 3.0, 5), (0.8, 0.9, 1.5, 8), (0.9, 0.999, 2.0, 8)])
+    base = [(0.9, 0.99, 3.0, 6), (0.5, 0.9, 1.0, 5), (0.95, 0.95, 3.0, 5), (0.8, 0.9, 1.5, 8), (0.9, 0.999, 2.0, 8)]
+    cases = ctx.pick(base, base + [(0.6, 0.95, 4.0, 10), (0.95, 0.99, 3.0, 12), (0.0, 0.9, 2.0, 6)])
     rows, verdict = [], Verdict.VERIFIED
     for i, (b1, b2, p, t) in enumerate(cases):
         res = adversarial_max(batched(lambda: _s3(b1, b2, p)), t, seed=ctx.seed + i, maxiter=ctx.pick(150, 400))
