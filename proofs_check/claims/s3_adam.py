@@ -188,11 +188,15 @@ def _check_limit(ctx: Context, negative: bool) -> Outcome:
     below = bool(np.all(adam_bound(b1, b2, ts) <= limit * (1 + tol.gamma(16))))
     stated_ok = abs(limit - 7.27) <= 0.005  # "~ 7.27": two decimals
     ok = stated_ok and amgm == 0 and below and approached
+    gap = limit - adam_bound(b1, b2, ts)
+    plot = curve_plot(f"s3 Thm 1: limit - B_t at ({b1}, {b2})", "t", "limit - B_t", series("limit - B_t", ts, gap),
+                      logx=True, logy=True)
     return Outcome(Verdict.TIGHT if ok else Verdict.REFUTED, "limit ~ 7.27 at (0.9, 0.999)",
                    f"{limit:.6f} (exact {sp.N(exact, 12)}); Adam reaches {reached:.6f} at t={t_far}",
                    {"beta1": b1, "beta2": b2, "limit": limit, "amgm_identity_residual": str(amgm),
                     "sup_t_B_t_equals_limit": below, "reached_at_t": t_far, "reached": reached,
-                    "note": "the limit is the supremum over t and all sequences; it is approached, never attained."})
+                    "note": "the limit is the supremum over t and all sequences; it is approached, never attained."},
+                   (plot,))
 
 
 def _check_condition(ctx: Context, negative: bool) -> Outcome:
@@ -208,9 +212,14 @@ def _check_condition(ctx: Context, negative: bool) -> Outcome:
         rows.append({"beta1": b1, "beta2": b2, "condition": condition(b1, b2), "B_2e6/B_1e6": growth})
         if condition(b1, b2) != bounded:
             verdict = Verdict.REFUTED
+    ts = np.unique(np.geomspace(1, 5000, 40).astype(int))
+    plot = curve_plot("s3 Thm 1: B_t with and without beta1^2 < beta2", "t", "B_t (exact sup)",
+                      *(series(f"beta=({b1}, {b2}), rho={b1 * b1 / b2:.3f}", ts, adam_bound(b1, b2, ts))
+                        for b1, b2 in ((0.9, 0.999), (0.9, 0.9), (0.9, 0.8), (0.95, 0.9))), logx=True, logy=True)
     return Outcome(verdict, "needs beta1^2 < beta2", "sup_t B_t < inf  <=>  beta1^2 < beta2 on the grid",
                    {"cases": rows, "note": "the finite-t bound itself holds for every rho != 1 (the geometric sum in "
-                                           "step (iii) needs no condition); the condition is needed for the limit."})
+                                           "step (iii) needs no condition); the condition is needed for the limit."},
+                   (plot,))
 
 
 register(Claim(
@@ -274,9 +283,14 @@ def _check_clip(ctx: Context, negative: bool) -> Outcome:
     plain = R.replay(R.adam(lr=1.0, eps=0.0, beta1=b1, beta2=b2), G[:, :2, None]).direction
     worst = float(np.max(np.abs(trace.direction)))
     ok = worst <= 1.0
+    steps = np.arange(1, t + 1)
+    plot = curve_plot("s3 Sec. 5.5: Adam vs clipped Adam on Thm 1's extremal input", "t", "max_j |update|",
+                      series("Adam", steps, np.max(np.abs(plain[:, :, 0]), axis=1)),
+                      series(f"Adam clipped to [-{clip:g}, {clip:g}]", steps, np.max(np.abs(trace.direction[:, :, 0]), axis=1)),
+                      logx=True)
     return Outcome(Verdict.TIGHT if ok and worst == 1.0 else (Verdict.VERIFIED if ok else Verdict.REFUTED),
                    "clipped update in [-1, 1]", f"max |d| = {worst:.6g} (unclipped Adam reaches "
-                   f"{float(np.max(np.abs(plain))):.4f})", {"max_abs_update": worst, "clip": clip, "t": t})
+                   f"{float(np.max(np.abs(plain))):.4f})", {"max_abs_update": worst, "clip": clip, "t": t}, (plot,))
 
 
 register(Claim(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import sympy as sp
 
 import reference as R
 from reference import problems as P
@@ -79,9 +80,17 @@ def _check_lemma5(ctx: Context, negative: bool) -> Outcome:
             verdict = Verdict.REFUTED
         elif exact and worst < 1 - 1e-6 and verdict is Verdict.TIGHT:
             verdict = Verdict.VERIFIED
+    t_ = sp.Symbol("t", positive=True)
+    integral = sp.integrate(t_, (t_, 0, 1))  # proof Eq. (24), step (ii): int_0^1 t dt
+    if integral != sp.Rational(1, 2) and verdict is not Verdict.REFUTED:
+        verdict = Verdict.REFUTED
+    plot = curve_plot("s3 Lemma 5: largest sampled ratio (excess / allowance)", "case", "max ratio",
+                      series("max ratio", range(len(rows)), [r["max_ratio"] for r in rows], "points"),
+                      series("bound 1", [0, len(rows) - 1], [1, 1], "dashed"))
     return Outcome(verdict, "F(y) <= F(x) + <g, y-x> + (L0 + L1||g||)/2 ||y-x||^2",
                    "; ".join(f"{r['problem']}: max ratio {r['max_ratio']:.6f}" for r in rows),
-                   {"cases": rows, "proof_note": "Eq. (24) step (ii) prints L1 grad F(x) without the norm"})
+                   {"cases": rows, "integral_0_1_t_dt": str(integral),
+                    "proof_note": "Eq. (24) step (ii) prints L1 grad F(x) without the norm"}, (plot,))
 
 
 register(Claim(

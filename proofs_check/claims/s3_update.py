@@ -172,6 +172,31 @@ def _check_condition(ctx: Context, negative: bool) -> Outcome:
                    {"cases": rows})
 
 
+def _check_derivation(ctx: Context, negative: bool) -> Outcome:
+    """Eq. (4) from the Holder line of (14): (1-b1)/(1-b2)^(1/p) (sum_{j=1}^t r^(jq) + 1)^(1/q), t -> inf."""
+    b1, b2, p, j = sp.symbols("beta1 beta2 p j", positive=True)
+    q = p / (p - 1)
+    r = b1 / b2 ** (1 / p)
+    rq = sp.Symbol("rq", positive=True)  # r^q < 1 under beta1 < beta2^(1/p)
+    series_sum = sp.summation(rq**j, (j, 1, sp.oo)).args[0][0] + 1  # the |rq| < 1 branch
+    derived = (1 - b1) / (1 - b2) ** (1 / p) * series_sum ** (1 / q)
+    printed_proof_last = (1 - b1) / ((1 - b2) ** (1 / p) * (1 - b1 / b2 ** (q / p)) ** (1 / q))  # (14), last line
+    statement = (1 - b1) / ((1 - b2) ** (1 / p) * (1 - b1**q / b2 ** (q / p)) ** (1 / q))  # Eq. (4)
+    target = printed_proof_last if negative else statement  # negative control: the garbled last line of (14)
+    diffs = []
+    for pv in (sp.Rational(3, 2), 2, 3, sp.Rational(7, 2)):
+        for b1v, b2v in ((sp.Rational(9, 10), sp.Rational(99, 100)), (sp.Rational(1, 2), sp.Rational(9, 10))):
+            subs = {b1: b1v, b2: b2v, p: pv}
+            val = derived.subs(rq, (r ** q).subs(subs)).subs(subs)
+            diffs.append(float(sp.N(val - target.subs(subs), 30)))
+    ok = max(abs(x) for x in diffs) < 1e-25
+    return Outcome(Verdict.VERIFIED if ok else Verdict.ERRATUM, "Eq. (4) = limit of the Holder line of (14)",
+                   f"max |derived - stated| = {max(abs(x) for x in diffs):.1e} over 8 exact (beta1, beta2, p)",
+                   {"derived": str(derived), "differences": diffs,
+                    "proof_typo": "the last line of (14) prints (1 - beta1/beta2^(q/p))^(1/q); Eq. (4)'s beta1^q is what "
+                                  "the sum gives. Step (iii) also states beta1 <= beta2^(1/p) where < is needed."})
+
+
 register(Claim(
     id="s3.thm2.1",
     source="s3 Theorem 2(1), Eq. (4); proof Appendix C.2, Eqs. (13)-(14)",
@@ -182,6 +207,7 @@ register(Claim(
         Check("exact supremum vs Eq. (4)", _check_bound, Verdict.LOOSE, "bound U * 0.99"),
         Check("adversarial search = closed form", _check_search, Verdict.VERIFIED, "closed form * (1 - 1e-3)"),
         Check("condition beta1 < beta2^(1/p)", _check_condition, Verdict.VERIFIED, "the condition beta1 < beta2"),
+        Check("sympy: Eq. (4) from the proof", _check_derivation, Verdict.VERIFIED, "the last line of (14) as printed"),
     ),
 ))
 
@@ -297,9 +323,17 @@ def _check_monotone(ctx: Context, negative: bool) -> Outcome:
     shrinks = all(bool(np.all(d[a] >= d[b] * (1 - tol.gamma(tol.ema_ops(50))))) for a, b in ((1.0, 2.0), (2.0, 3.0), (3.0, 6.0)))
     if not shrinks and verdict is not Verdict.REFUTED:
         verdict = Verdict.REFUTED
+    ts = np.arange(1, 200)
+    plot = curve_plot("s3 Thm 2(3): sup over sequences of b_t(p1)/b_t(p2), beta = 0.9", "t", "ratio",
+                      series("bound 1", [1, 199], [1, 1], "dashed"),
+                      *(series(f"(1 - beta^(t+1))^(1/{a:g} - 1/{b:g})", ts, (1 - 0.9 ** (ts + 1)) ** (1 / a - 1 / b))
+                        for a, b in ((1.0, 2.0), (1.0, 3.0), (2.0, 3.0))),
+                      series("reference.s3, constant |g| (p1=1, p2=3)", [r["t"] for r in rows if (r["beta"], r["p1"], r["p2"]) == (0.9, 1.0, 3.0)],
+                             [r["constant_sequence"] for r in rows if (r["beta"], r["p1"], r["p2"]) == (0.9, 1.0, 3.0)], "points"),
+                      logx=True)
     return Outcome(verdict, "b_t(p1) <= b_t(p2)", f"max b(p1)/b(p2) = {worst_ratio:.9f}; exact sup W^(1/p1-1/p2) "
                    "attained by constant |g|, -> 1 as t -> inf",
-                   {"W": str(W), "cases": rows, "update_shrinks_with_p": shrinks})
+                   {"W": str(W), "cases": rows, "update_shrinks_with_p": shrinks}, (plot,))
 
 
 register(Claim(
