@@ -170,6 +170,16 @@ _ADAM_COMMON: dict[str, Param] = {
     "decoupled_weight_decay": Param(False, boolean, "True: x <- x(1 - lr*wd) (AdamW); False: g <- g + wd*x (L2)"),
 }
 
+_SAME_SAMPLE = Param(True, boolean, "evaluate s_t and g_t on the same sample xi_t (adasam Alg. 1)")
+_ADASAM: dict[str, Param] = {
+    "lr": _lr(1e-3),
+    "rho": Param(0.01, NONNEG, "neighbourhood size rho >= 0"),
+    "beta1": Param(0.9, UNIT, "momentum coefficient beta1 in [0, 1)"),
+    "beta2": Param(0.999, UNIT_CLOSED, "EMA coefficient of g^2 in [0, 1] (1 recovers SAM, Remark 1)"),
+    "eps": Param(1e-8, POS, "v_hat_{-1} = eps^2, eps > 0"),
+    "same_sample": _SAME_SAMPLE,
+}
+
 SPECS: Mapping[str, Mapping[str, Param]] = MappingProxyType({
     "s3": {
         "lr": _lr(3e-3),
@@ -256,24 +266,12 @@ SPECS: Mapping[str, Mapping[str, Param]] = MappingProxyType({
         "lr": LR,
         "rho": Param(0.05, NONNEG, "neighbourhood size rho >= 0"),
         "beta": Param(0.0, UNIT, "EMA momentum on the SAM gradient, in [0, 1) (0: plain SAM-SGD)"),
-        "same_sample": Param(True, boolean, "evaluate s_t and g_t on the same sample xi_t (adasam Alg. 1)"),
+        "same_sample": _SAME_SAMPLE,
     },
-    "adasam": {
-        "lr": _lr(1e-3),
-        "rho": Param(0.01, NONNEG, "neighbourhood size rho >= 0"),
-        "beta1": Param(0.9, UNIT, "momentum coefficient beta1 in [0, 1)"),
-        "beta2": Param(0.999, UNIT_CLOSED, "EMA coefficient of g^2 in [0, 1] (1 recovers SAM, Remark 1)"),
-        "eps": Param(1e-8, POS, "v_hat_{-1} = eps^2, eps > 0"),
-        "same_sample": Param(True, boolean, "evaluate s_t and g_t on the same sample xi_t (adasam Alg. 1)"),
-    },
-    "adam_sam": {
-        "lr": _lr(1e-3),
-        "rho": Param(0.01, NONNEG, "neighbourhood size rho >= 0"),
-        "beta1": Param(0.9, UNIT, "momentum coefficient beta1 in [0, 1)"),
-        "beta2": Param(0.999, UNIT, "EMA coefficient of g^2 in [0, 1)"),
-        "eps": Param(1e-8, POS, "v_{-1} = v_hat_{-1} = eps^2, eps > 0"),
-        "same_sample": Param(True, boolean, "evaluate s_t and g_t on the same sample xi_t (adasam Alg. 1)"),
-    },
+    "adasam": _ADASAM,
+    "adam_sam": {**_ADASAM,
+                 "beta2": Param(0.999, UNIT, "EMA coefficient of g^2 in [0, 1)"),
+                 "eps": Param(1e-8, POS, "v_{-1} = v_hat_{-1} = eps^2, eps > 0")},
     "normalized_sgdm": {
         "lr": LR,
         "beta": Param(0.9, UNIT, "momentum coefficient beta in [0, 1)"),
