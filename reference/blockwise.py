@@ -40,7 +40,7 @@ class Partition(NamedTuple):
     def block_mean(self, y: np.ndarray) -> np.ndarray:
         """``(sum_{Phi(i)=b} y_i) / d_b`` over the last axis, shape ``(..., B)``."""
         sums = np.add.reduceat(y[..., self.order], self.starts, axis=-1)
-        return sums / self.sizes
+        return sums / self.sizes.astype(sums.dtype)  # int64 sizes would promote float32 to float64
 
     def expand(self, vb: np.ndarray) -> np.ndarray:
         """Broadcast a per-block array ``(..., B)`` back to coordinates ``(..., d)``."""

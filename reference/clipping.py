@@ -28,10 +28,10 @@ class ClipState(NamedTuple):
 
 
 def clip_factor(u: np.ndarray, eta: float, gamma: float) -> np.ndarray:
-    """``min(1, gamma / (eta ||u||))`` over the last axis (1 when ``u = 0``)."""
+    """``min(1, gamma / (eta ||u||))`` over the last axis (1 when ``u = 0``; NaN when ``||u||`` is NaN)."""
     nu = eta * norm(u)
-    big = nu > gamma
-    return np.where(big, gamma / np.where(big, nu, 1.0), 1.0)
+    small = nu <= gamma  # False for NaN, so a NaN norm propagates instead of reading as "no clipping"
+    return np.where(small, 1.0, gamma / np.where(small, 1.0, nu))
 
 
 @factory("sgd_clip")

@@ -164,7 +164,9 @@ def adaptive_nsgd(hp: Any) -> Algorithm:
         check_shape("adaptive_nsgd", w, state)
         t = state.t + 1
         G, G_prev, eta_prev = state.G, state.G_prev, state.eta
-        eta = C / (G * G * float(t + 1) ** 3) ** (1.0 / 7.0)
+        # eta_t = C / (G_t^2 (t+1)^3)^(1/7), evaluated as C / (G_t^(2/7) (t+1)^(3/7)) so that G_t^2
+        # cannot overflow (G_t > 1.3e154 made eta_t = 0, then alpha_{t+1} = inf and x_{t+1} = NaN).
+        eta = C / (G ** (2.0 / 7.0) * float(t + 1) ** (3.0 / 7.0))
         alpha = 1.0 / (t * eta_prev * eta_prev * G_prev)
         x = w + ((1.0 - alpha) / alpha) * (w - state.w_prev)
         g = oracle_gradient("adaptive_nsgd", oracle, x)
