@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{c.id:<22} {c.expected.value:<10} {c.source}")
         return 0
 
-    ctx = Context(full=args.full, seed=args.seed)
+    ctx = Context(full=args.full, seed=args.seed, progress=lambda m: print(f"\n    {m}", end="", file=sys.stderr, flush=True))
     results = []
     start = time.perf_counter()
     for i, claim in enumerate(claims, 1):

@@ -63,11 +63,14 @@ def mean_gradient_l1(record: R.RunRecord, T: int) -> np.ndarray:
 
 def measure(make_alg: Callable[[int], Algorithm], problem, x0: np.ndarray, horizons: Sequence[int], seeds: int,
             seed: int, statistic: Callable[[R.RunRecord, int], np.ndarray] = mean_gradient_l1,
-            extra: Callable[[R.RunRecord, int], dict] | None = None) -> RateStats:
+            extra: Callable[[R.RunRecord, int], dict] | None = None,
+            progress: Callable[[str], None] | None = None) -> RateStats:
     """Run ``make_alg(T)`` for every T in ``horizons`` on ``seeds`` batched runs from ``x0``."""
     x0 = np.asarray(x0, dtype=np.float64)
     values, extras = [], []
-    for T in horizons:
+    for k, T in enumerate(horizons, 1):
+        if progress is not None:
+            progress(f"horizon T={T} ({k}/{len(horizons)}, {seeds} seeds)")
         rng = np.random.default_rng([seed, int(T)])
         rec = R.run(make_alg(int(T)), problem, np.broadcast_to(x0, (seeds,) + x0.shape).copy(), int(T), rng,
                     record_directions=extra is not None)

@@ -87,13 +87,19 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Context:
-    """Run-wide settings: the profile (``full`` enlarges sweeps) and the base seed."""
+    """Run-wide settings: the profile (``full`` enlarges sweeps), the base seed, and an optional
+    progress sink for long checks (the CLI prints to stderr; it never affects results)."""
 
     full: bool = False
     seed: int = 20241125
+    progress: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     def pick(self, default: Any, full: Any) -> Any:
         return full if self.full else default
+
+    def say(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message)
 
 
 CheckFn = Callable[[Context, bool], Outcome]

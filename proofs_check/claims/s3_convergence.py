@@ -146,13 +146,18 @@ def _u_min(rec: R.RunRecord, T: int) -> dict:
     return {"u_min": float(np.min(np.abs(rec.direction)))}
 
 
+def _measure(ctx: Context, negative: bool) -> rates.RateStats:
+    return _measure_cached(ctx.full, ctx.seed, negative, ctx.progress)
+
+
 @functools.lru_cache(maxsize=4)
-def _measure(full: bool, seed: int, negative: bool) -> rates.RateStats:
+def _measure_cached(full: bool, seed: int, negative: bool, progress) -> rates.RateStats:
+    """Deterministic in (full, seed, negative); cached so s3.thm4 and s3.thm4.rate share the runs."""
     _, stoch, x0 = thm4_setting()
     horizons = [256, 1024, 4096, 16384, 65536, 262144] if full else [256, 1024, 4096, 16384, 65536]
     seeds = 256 if full else 64
     make = _s3_constant_step if negative else s3_theorem4
-    return rates.measure(make, stoch, x0, horizons, seeds, seed, extra=_u_min)
+    return rates.measure(make, stoch, x0, horizons, seeds, seed, extra=_u_min, progress=progress)
 
 
 def transient_end() -> float:
@@ -167,7 +172,7 @@ def transient_end() -> float:
 
 
 def _check_bound(ctx: Context, negative: bool) -> Outcome:
-    stats = _measure(ctx.full, ctx.seed, False)
+    stats = _measure(ctx, False)
     T = stats.horizons
     u_min = min(e["u_min"] for e in stats.extras)
     U_meas = 1.0 / u_min
@@ -202,7 +207,7 @@ def _check_bound(ctx: Context, negative: bool) -> Outcome:
 
 
 def _check_rate(ctx: Context, negative: bool) -> Outcome:
-    stats = _measure(ctx.full, ctx.seed, negative)  # negative control: gamma, beta frozen (no T-scaling)
+    stats = _measure(ctx, negative)  # negative control: gamma, beta frozen (no T-scaling)
     t0 = transient_end()
     fit = rates.fit_exponent(stats, min_horizon=t0, seed=ctx.seed)
     verdict = rates.compare_exponent(fit, -0.25)
