@@ -299,21 +299,25 @@ SPECS: Mapping[str, Mapping[str, Param]] = MappingProxyType({
 })
 
 
-def resolve(alg: str, given: Mapping[str, Any]) -> Mapping[str, Any]:
+def resolve(alg: str, given: Mapping[str, Any], *, exclude: tuple[str, ...] = ()) -> Mapping[str, Any]:
     """Apply defaults and validate ``given`` against ``SPECS[alg]``; return a read-only mapping.
 
     Raises ``TypeError`` for an unknown or missing keyword and ``ValueError`` for a value
-    outside its allowed range (the message names the parameter and the range).
+    outside its allowed range (the message names the parameter and the range).  Names in
+    ``exclude`` are left out (for a caller that validates them itself, e.g. per tensor with
+    ``SPECS[alg][name].check``).
     """
     try:
         spec = SPECS[alg]
     except KeyError:
         raise KeyError(f"unknown algorithm {alg!r}; known: {sorted(SPECS)}") from None
-    unknown = set(given) - set(spec)
+    unknown = set(given) - set(spec) - set(exclude)
     if unknown:
         raise TypeError(f"{alg}: unexpected hyperparameter(s) {sorted(unknown)}; allowed: {list(spec)}")
     out: dict[str, Any] = {}
     for name, param in spec.items():
+        if name in exclude:
+            continue
         value = given.get(name, param.default)
         if value is REQUIRED:
             raise TypeError(f"{alg}: missing required hyperparameter {name!r} ({param.doc})")

@@ -48,6 +48,14 @@ class S3State(NamedTuple):
     direction: np.ndarray
 
 
+def _pow(y: np.ndarray, e: float) -> np.ndarray:
+    """``y ** e`` rounded once to y's dtype: a float32 array is raised in float64, since NumPy
+    would first round the exponent to float32 (relative error up to ``|ln y| u / p``)."""
+    if y.dtype == np.float64:
+        return y**e
+    return (y.astype(np.float64) ** e).astype(y.dtype)
+
+
 def abs_pow(g: np.ndarray, p: float) -> np.ndarray:
     """``|g|^p`` with exact multiplications for p = 1, 2, 3 (s3 Alg. 1 line 5)."""
     a = np.abs(g)
@@ -57,7 +65,7 @@ def abs_pow(g: np.ndarray, p: float) -> np.ndarray:
         return a * a
     if p == 3.0:
         return a * a * a
-    return a**p
+    return _pow(a, p)
 
 
 def root(y: np.ndarray, p: float) -> np.ndarray:
@@ -68,7 +76,7 @@ def root(y: np.ndarray, p: float) -> np.ndarray:
         return np.sqrt(y)
     if p == 3.0:
         return np.cbrt(y)
-    return y ** (1.0 / p)
+    return _pow(y, 1.0 / p)
 
 
 def s3_direction(g: np.ndarray, m: np.ndarray, s: np.ndarray, *, beta1: float, beta2: float, p: float,

@@ -1,0 +1,48 @@
+"""PyTorch optimizers that match the NumPy reference (``reference``) on CPU and CUDA.
+
+Every class is a ``torch.optim.Optimizer`` whose hyperparameters (names, defaults, ranges) are
+those of ``reference.hyperparams.SPECS``; state buffers carry the reference's field names.
+Adam, AdamW, NAdam, SGD, RMSprop and AMSGrad are ``torch.optim``'s own (see
+``tests/reference/test_torch_parity.py``).  ``import gpu`` needs torch.
+
+========================  =====================  ==========================================
+class                     reference factory      paper
+========================  =====================  ==========================================
+S3 (for-loop/foreach/     ``s3``                 s3 Algorithm 1
+fused)
+Adan                      ``adan``               Adan (official code / Alg. 1)
+Lion                      ``lion``               Lion (s3 Sec. 5 baseline)
+SignSGD, Signum           ``signsgd``,           s3 Sec. 2; gsignsgd Sec. 4
+                          ``signum``
+GeneralizedSignSGD        ``generalized_signsgd``  gsignsgd Algorithm 1
+SAM, AdaSAM, AdamSAM      ``sam``, ``adasam``,   adasam Algorithm 1, Remark 1
+                          ``adam_sam``
+NormalizedSGDM, NIGT      ``normalized_sgdm``,   nsgdm Eqs. 2-3, Algorithm 1
+                          ``nigt``
+AdaSGD, BlockwiseAdam     ``adasgd``,            adamlinf Algorithms 2, 3
+                          ``blockwise_adam``
+========================  =====================  ==========================================
+"""
+
+try:
+    import torch  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("the `gpu` package needs PyTorch: pip install 's3-oracle[torch]'") from exc
+
+from ._common import ReferenceOptimizer, state_dtype
+from .adan import Adan
+from .blockwise import AdaSGD, BlockwiseAdam
+from .lion import Lion
+from .normalized import NIGT, NormalizedSGDM
+from .s3 import S3
+from .sam import SAM, AdaSAM, AdamSAM
+from .sign import GeneralizedSignSGD, SignSGD, Signum
+
+OPTIMIZERS = {
+    "s3": S3, "adan": Adan, "lion": Lion, "signsgd": SignSGD, "signum": Signum,
+    "generalized_signsgd": GeneralizedSignSGD, "sam": SAM, "adasam": AdaSAM, "adam_sam": AdamSAM,
+    "normalized_sgdm": NormalizedSGDM, "nigt": NIGT, "adasgd": AdaSGD, "blockwise_adam": BlockwiseAdam,
+}
+"""Every optimizer by its reference factory name (the keys of ``reference.hyperparams.SPECS``)."""
+
+__all__ = ["OPTIMIZERS", "ReferenceOptimizer", "state_dtype", *(c.__name__ for c in OPTIMIZERS.values())]

@@ -1,0 +1,146 @@
+"""Blockwise adaptivity (adamlinf): AdaSGD (Algorithm 2) and BlockwiseAdam (Algorithm 3).
+
+With a partition Phi of a parameter's coordinates into blocks (block b has d_b coordinates)::
+
+    m_{t,i} = beta1 m_{t-1,i} + (1 - beta1) g_{t,i}
+    v_{t,b} = beta2 v_{t-1,b} + (1 - beta2) sum_{Phi(i)=b} g_{t,i}^2 / d_b        (v_{0,b} = v0)
+    x_{t,i} = x_{t-1,i} - lr_t m_{t,i} / sqrt(v_{t,Phi(i)} + eps)                 (0/0 := 0)
+
+* ``BlockwiseAdam``: the group option ``blocks`` is ``None`` (default: each parameter tensor is
+  one block) or a list aligned with the group's ``params`` whose entries are ``None`` (one
+  block) or an integer tensor/array of block ids, one per element of that parameter (its shape
+  or flattened; any non-negative ids, numbered by ``unique`` as the reference's ``partition``).
+  Each parameter is one reference run with its own partition.  State: ``'m'``, ``'v'`` (one
+  entry per block, in ``unique`` order), ``'index'`` (int64 block of each element; absent for a
+  one-block tensor), ``'step'``.  ``blocks`` given to the constructor applies to every group
+  (meant for a single list of parameters); with several groups give it per group.
+* ``AdaSGD``: one scalar ``v`` per tensor (``norm_scope='tensor'``, ``'v'`` is 0-dim) or one per
+  group (``'group'``: ``||g||^2 / d`` over all the group's tensors; every tensor holds the same
+  0-dim ``'v'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from reference.hyperparams import SPECS
+
+from ._common import Batch, NormScoped, ReferenceOptimizer, ema_, foreach_ema_, foreach_ratio, ratio, state_dtype
+
+__all__ = ["AdaSGD", "BlockwiseAdam"]
+
+
+def _adaptive_step(batch: Batch, v_coord: Sequence[Tensor], eps: float, impl: str) -> None:
+    """``x <- x - lr m / sqrt(v + eps)`` with ``v`` broadcast to the coordinates."""
+    ms = batch.buf("m")
+    if impl == "foreach":
+        den = torch._foreach_sqrt(torch._foreach_add(list(v_coord), eps))
+        d = foreach_ratio(ms, den)
+        torch._foreach_sub_(batch.xs, torch._foreach_mul(d, Batch.scalar(batch.lrs)))
+    else:
+        for x, m, v, lr in zip(batch.xs, ms, v_coord, batch.lrs):
+            x.sub_(ratio(m, torch.sqrt(v + eps)) * lr)
+
+
+def _first_moment(group: dict[str, Any], batch: Batch, impl: str) -> None:
+    ms = batch.buf("m")
+    if impl == "foreach":
+        foreach_ema_(ms, group["beta1"], batch.gs)
+    else:
+        for m, g in zip(ms, batch.gs):
+            ema_(m, group["beta1"], g)
+
+
+class AdaSGD(NormScoped):
+    """AdaSGD (adamlinf Algorithm 2): one adaptive scale per tensor or per group."""
+
+    spec = "adasgd"
+
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {"m": self._zeros(p),
+                "v": torch.full((), group["v0"], dtype=state_dtype(p.dtype), device=p.device)}
+
+    def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
+        beta2 = group["beta2"]
+        _first_moment(group, batch, impl)
+        sq = [torch.sum(g * g) for g in batch.gs]
+        if group["norm_scope"] == "group":
+            total = torch.sum(torch.stack([s.to(sq[0].device) for s in sq]))
+            mean = [total / sum(g.numel() for g in batch.gs)] * len(sq)
+        else:
+            mean = [s / g.numel() for s, g in zip(sq, batch.gs)]
+        vs = batch.buf("v")
+        for v, y in zip(vs, mean):
+            ema_(v, beta2, y.to(v.device))
+        _adaptive_step(batch, vs, group["eps"], impl)
+
+
+def _partition(ids: Tensor) -> tuple[Tensor, Tensor]:
+    """``(index, sizes)``: compacted block of every element (``unique`` order) and block sizes."""
+    _, index = torch.unique(ids.reshape(-1), return_inverse=True)
+    return index.to(torch.int64), torch.bincount(index)
+
+
+class BlockwiseAdam(ReferenceOptimizer):
+    """Blockwise Adam (adamlinf Algorithm 3) with a partition per parameter tensor."""
+
+    spec = "blockwise_adam"
+    signature_defaults: ClassVar[dict[str, Any]] = {"blocks": None}  # None: one block per tensor
+    per_parameter: ClassVar[tuple[str, ...]] = ("blocks",)  # a partition per tensor, checked below
+
+    def __init__(self, params: Any, *, blocks: Sequence[Any] | None = None, **kwargs: Any) -> None:
+        self._default_blocks = blocks
+        super().__init__(params, **kwargs)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        blocks = param_group.pop("blocks", getattr(self, "_default_blocks", None))
+        super().add_param_group(param_group)
+        group = self.param_groups[-1]
+        group["blocks"] = self._check_blocks(group["params"], blocks)
+
+    def _check_blocks(self, params: Sequence[Tensor], blocks: Sequence[Any] | None) -> list[Tensor | None]:
+        if blocks is None:
+            return [None] * len(params)
+        if isinstance(blocks, (Tensor, np.ndarray)) or len(blocks) != len(params):
+            raise ValueError("blockwise_adam: blocks must be None or a list with one entry (None or block ids) "
+                             f"per parameter of the group ({len(params)} parameters)")
+        out: list[Tensor | None] = []
+        for p, ids in zip(params, blocks):
+            if ids is None:
+                out.append(None)
+                continue
+            arr = np.asarray(ids.detach().cpu() if isinstance(ids, Tensor) else ids)
+            if arr.size != p.numel():
+                raise ValueError(f"blockwise_adam: a parameter with {p.numel()} elements got {arr.size} block ids")
+            checked = SPECS["blockwise_adam"]["blocks"].check("blockwise_adam", "blocks", arr.reshape(-1))
+            out.append(torch.as_tensor(np.array(checked)))
+        return out
+
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        ids = group["blocks"][next(i for i, q in enumerate(group["params"]) if q is p)]
+        sd = state_dtype(p.dtype)
+        if ids is None:  # one block: no index needed
+            return {"m": self._zeros(p), "v": torch.full((1,), group["v0"], dtype=sd, device=p.device)}
+        index, sizes = _partition(ids)
+        v = torch.full((sizes.numel(),), group["v0"], dtype=sd, device=p.device)
+        return {"m": self._zeros(p), "v": v, "index": index.to(p.device)}
+
+    def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
+        _first_moment(group, batch, impl)
+        v_coord = []
+        for g, st in zip(batch.gs, batch.states):
+            v, index = st["v"], st.get("index")
+            if index is None:
+                ema_(v, group["beta2"], torch.sum(g * g).reshape(1) / g.numel())
+                v_coord.append(v)  # broadcasts
+                continue
+            sums = torch.zeros_like(v).index_add_(0, index, (g * g).reshape(-1))
+            sizes = torch.bincount(index, minlength=v.numel()).to(v.dtype)
+            ema_(v, group["beta2"], sums / sizes)
+            v_coord.append(v[index].view_as(g))
+        _adaptive_step(batch, v_coord, group["eps"], impl)

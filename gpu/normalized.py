@@ -1,0 +1,123 @@
+"""Normalized SGD with momentum (nsgdm Eqs. 2-3) and NIGT (nsgdm Algorithm 1).
+
+``d_t = m_t / ||m_t||`` (0 where ``m_t = 0``); the norm is per tensor (default
+``norm_scope='tensor'``: the per-layer normalization of nsgdm Sec. 5 and LARS) or over the
+concatenation of the group's tensors (``'group'``: the algorithm on the whole parameter vector).
+
+* ``NormalizedSGDM``: ``m_t = beta m_{t-1} + (1 - beta) g(w_t)`` (``m1='gradient'``: ``m_1 = g_1``,
+  nsgdm Theorem 1), ``w_{t+1} = w_t - lr_t m_t / ||m_t||``.  State ``'m'``, ``'step'``.
+* ``NIGT``: ``m_1 = g(w_1)``; for t >= 2 the gradient is taken at the extrapolated point
+  ``x_t = w_t + beta/(1-beta) (w_t - w_{t-1})``, ``m_t = beta m_{t-1} + (1-beta) g(x_t)``;
+  ``w_{t+1} = w_t - lr_t m_t / ||m_t||``.  State ``'m'``, ``'w_prev'`` (``w_{t-1}``), ``'step'``
+  (``reference.normalized.NIGTState``).
+
+**NIGT closure design.**  The parameters always hold the paper's iterate ``w_t``.
+``step(closure)`` (closure required; it evaluates the loss at the current parameter values and
+calls ``backward()``, like ``torch.optim.LBFGS``'s) moves every parameter that has state to
+``x_t`` (a parameter without state, t = 1, stays at ``w_1``), sets all ``.grad`` to ``None``,
+calls the closure once, restores ``w_t`` exactly (from a copy) and updates the parameters that
+received a gradient; the others are restored and skipped (state untouched).  One gradient
+evaluation per step, as the algorithm; the gradients present before ``step`` are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ._common import Batch, NormScoped, ema_, foreach_ema_, foreach_ratio, norms, ratio
+
+__all__ = ["NormalizedSGDM", "NIGT"]
+
+
+def _normalized_step(group: dict[str, Any], batch: Batch, impl: str) -> None:
+    """``x <- x - lr m / ||m||`` with the group's norm scope."""
+    ms = batch.buf("m")
+    foreach = impl == "foreach"
+    nrm = norms(ms, group["norm_scope"], foreach)
+    if foreach:
+        d = foreach_ratio(ms, nrm)
+        torch._foreach_sub_(batch.xs, torch._foreach_mul(d, Batch.scalar(batch.lrs)))
+    else:
+        for x, m, n, lr in zip(batch.xs, ms, nrm, batch.lrs):
+            x.sub_(ratio(m, n) * lr)
+
+
+def _momentum(beta: float, batch: Batch, impl: str, first_is_gradient: bool) -> None:
+    """``m <- g`` at t = 1 (if ``first_is_gradient``), else ``m <- beta m + (1 - beta) g``."""
+    ms = batch.buf("m")
+    first = {i for i, t in enumerate(batch.steps) if t == 1 and first_is_gradient}
+    rest = [i for i in range(len(ms)) if i not in first]
+    for i in first:
+        ms[i].copy_(batch.gs[i])
+    if not rest:
+        return
+    if impl == "foreach":
+        foreach_ema_([ms[i] for i in rest], beta, [batch.gs[i] for i in rest])
+    else:
+        for i in rest:
+            ema_(ms[i], beta, batch.gs[i])
+
+
+class NormalizedSGDM(NormScoped):
+    """Normalized SGD with momentum (nsgdm Eqs. 2-3); see the module docstring."""
+
+    spec = "normalized_sgdm"
+
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {"m": self._zeros(p)}
+
+    def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
+        _momentum(group["beta"], batch, impl, group["m1"] == "gradient")
+        _normalized_step(group, batch, impl)
+
+
+class NIGT(NormScoped):
+    """NIGT, normalized SGD with implicit gradient transport (nsgdm Algorithm 1); closure-based."""
+
+    spec = "nigt"
+
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {"m": self._zeros(p), "w_prev": p.detach().clone()}
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
+        """One NIGT step; ``closure`` evaluates the loss and gradients at the current parameters."""
+        if closure is None:
+            raise RuntimeError("NIGT.step needs a closure that evaluates the loss and calls backward(): "
+                               "the gradient is taken at the extrapolated point x_t")
+        saved: list[list[tuple[Tensor, Tensor]]] = []
+        for group in self.param_groups:
+            k = group["beta"] / (1.0 - group["beta"])
+            moved = []
+            for p in group["params"]:
+                st = self.state.get(p)
+                if st:  # t >= 2: x_t = w_t + k (w_t - w_{t-1}); w_prev is in the state dtype
+                    w = p.detach().clone()
+                    wf = w.to(st["w_prev"].dtype)
+                    p.copy_(wf + (wf - st["w_prev"]) * k)
+                    moved.append((p, w))
+            saved.append(moved)
+        self.zero_grad(set_to_none=True)
+        with torch.enable_grad():
+            loss = closure()
+        for group, moved in zip(self.param_groups, saved):
+            for p, w in moved:
+                p.copy_(w)
+            batch = self._batch(group, [(p, p.grad) for p in group["params"] if p.grad is not None])
+            if len(batch):
+                self._update(group, batch, self._implementation(group, batch))
+                self._finish(batch)
+        return loss
+
+    def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
+        w_prev = batch.buf("w_prev")
+        # w_t, before the update (x is the state-dtype working view of the parameter)
+        w_now = [x.clone() for x in batch.xs]
+        _momentum(group["beta"], batch, impl, True)
+        _normalized_step(group, batch, impl)
+        for buf, w in zip(w_prev, w_now):
+            buf.copy_(w)

@@ -1,0 +1,153 @@
+"""Sharpness-aware minimization: SAM, AdaSAM (adasam Algorithm 1), AdamSAM (adasam Remark 1).
+
+Step t (adasam Alg. 1 lines 3-5, then the update; state keys as ``reference.sam``)::
+
+    s_t     = grad f(x_t; xi_t)                       (the gradients present when step() is called)
+    delta_t = rho s_t / ||s_t||                       (0 where s_t = 0)
+    g_t     = grad f(x_t + delta_t; xi_t)             (closure(), evaluated at the perturbed point)
+    SAM:     m_t = beta m_{t-1} + (1 - beta) g_t,  x_{t+1} = x_t - lr_t m_t
+    AdaSAM:  m_t = beta1 m + (1 - beta1) g_t,  v_t = beta2 v + (1 - beta2) g_t^2,
+             v^_t = max(v^_{t-1}, v_t),  x_{t+1} = x_t - lr_t m_t / sqrt(v^_t)   (v^_{-1} = eps^2)
+    AdamSAM: as AdaSAM with v^_t = v_t (v_{-1} = eps^2)
+
+**Closure design** (the torch convention of SAM implementations, e.g. davda54/sam)::
+
+    loss = loss_fn(model(batch)); loss.backward()      # s_t at x_t
+    opt.step(closure)                                  # closure: loss_fn(model(batch)).backward()
+    opt.zero_grad()
+
+``step`` reads ``s_t`` from ``.grad``, moves every parameter with a gradient to
+``x_t + delta_t``, sets all ``.grad`` to ``None``, calls ``closure`` (under ``enable_grad``) for
+``g_t``, restores ``x_t`` *exactly* (from a copy, not by subtracting ``delta_t``) and applies the
+update; it returns the closure's loss.  The closure must evaluate the same mini-batch
+(``same_sample=True``, the reference's default; the flag is validated and stored but the sample
+is the closure's choice).  Parameters without a gradient at ``x_t`` are neither perturbed nor
+updated; one that has ``s_t`` but no ``g_t`` is an error.
+
+``||s_t||`` is per tensor or over the group (``norm_scope``; default ``'group'``: SAM's and
+adasam's perturbation of the whole parameter vector).  With ``maximize=True`` both gradients are
+negated (the method minimizes ``-f``).  For float16/bfloat16 parameters the perturbed point is
+rounded to the parameter dtype (the model is evaluated there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor
+
+from ._common import Batch, NormScoped, foreach_ema_, foreach_ratio, ema_, norms, ratio, state_dtype
+
+__all__ = ["SAM", "AdaSAM", "AdamSAM"]
+
+
+class _SharpnessAware(NormScoped):
+    options: ClassVar[dict[str, tuple[Any, tuple[Any, ...]]]] = {
+        **NormScoped.options,
+        "norm_scope": ("group", ("tensor", "group")),
+    }
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
+        """One SAM step; ``closure`` re-evaluates the loss and its gradients (see the module docstring)."""
+        if closure is None:
+            raise RuntimeError(f"{type(self).__name__}.step needs a closure that re-evaluates the loss "
+                               "and calls backward() on the same mini-batch")
+        pending = []
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params:
+                continue
+            foreach = self._implementation_of(group, params) == "foreach"
+            sd = [state_dtype(p.dtype) for p in params]
+            s = [p.grad.to(d) for p, d in zip(params, sd)]
+            if group["maximize"]:
+                s = [-v for v in s]
+            nrm = norms(s, group["norm_scope"], foreach)
+            if foreach:
+                delta = torch._foreach_mul(foreach_ratio(s, nrm), group["rho"])
+            else:
+                delta = [ratio(v, n) * group["rho"] for v, n in zip(s, nrm)]
+            saved = [p.detach().clone() for p in params]
+            for p, d, x in zip(params, delta, saved):
+                p.copy_(x.to(d.dtype) + d)
+            pending.append((group, params, saved))
+        self.zero_grad(set_to_none=True)
+        with torch.enable_grad():
+            loss = closure()
+        for group, params, saved in pending:
+            for p, x in zip(params, saved):
+                p.copy_(x)
+            missing = [i for i, p in enumerate(params) if p.grad is None]
+            if missing:
+                raise RuntimeError(f"{type(self).__name__}: the closure produced no gradient for parameter(s) "
+                                   f"{missing} of a group although they had one at x_t")
+            batch = self._batch(group, [(p, p.grad) for p in params])
+            self._update(group, batch, self._implementation(group, batch))
+            self._finish(batch)
+        return loss
+
+    def _implementation_of(self, group: dict[str, Any], params: list[Tensor]) -> str:
+        return self._implementation(group, Batch(params, [], [], [], [], []))
+
+
+class SAM(_SharpnessAware):
+    """SAM (Foret et al. 2021) with optional EMA momentum (``reference.sam``); closure-based step."""
+
+    spec = "sam"
+
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {"m": self._zeros(p)}
+
+    def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
+        beta, ms = group["beta"], batch.buf("m")
+        if impl == "foreach":
+            foreach_ema_(ms, beta, batch.gs)
+            torch._foreach_sub_(batch.xs, torch._foreach_mul(ms, Batch.scalar(batch.lrs)))
+        else:
+            for x, g, m, lr in zip(batch.xs, batch.gs, ms, batch.lrs):
+                ema_(m, beta, g)
+                x.sub_(m * lr)
+
+
+class AdaSAM(_SharpnessAware):
+    """AdaSAM (adasam Algorithm 1: AMSGrad-style ``v^ = max(v^, v)``); closure-based step."""
+
+    spec = "adasam"
+    keep_max: ClassVar[bool] = True
+
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        eps2 = group["eps"] ** 2
+        v = self._zeros(p) if self.keep_max else self._zeros(p).fill_(eps2)
+        return {"m": self._zeros(p), "v": v, "v_hat": self._zeros(p).fill_(eps2)}
+
+    def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
+        beta1, beta2 = group["beta1"], group["beta2"]
+        ms, vs, vhs = batch.buf("m"), batch.buf("v"), batch.buf("v_hat")
+        if impl == "foreach":
+            foreach_ema_(ms, beta1, batch.gs)
+            foreach_ema_(vs, beta2, torch._foreach_mul(batch.gs, batch.gs))
+            if self.keep_max:
+                torch._foreach_maximum_(vhs, vs)
+            else:
+                torch._foreach_copy_(vhs, vs)
+            d = foreach_ratio(ms, torch._foreach_sqrt(vhs))
+            torch._foreach_sub_(batch.xs, torch._foreach_mul(d, Batch.scalar(batch.lrs)))
+        else:
+            for x, g, m, v, vh, lr in zip(batch.xs, batch.gs, ms, vs, vhs, batch.lrs):
+                ema_(m, beta1, g)
+                ema_(v, beta2, g * g)
+                if self.keep_max:
+                    torch.maximum(vh, v, out=vh)
+                else:
+                    vh.copy_(v)
+                x.sub_(ratio(m, torch.sqrt(vh)) * lr)
+
+
+class AdamSAM(AdaSAM):
+    """AdaSAM without the max of line 8 (adasam Remark 1; ``reference.adam_sam``)."""
+
+    spec = "adam_sam"
+    keep_max = False
