@@ -177,3 +177,21 @@ def coefficient(hi: float):
     from hypothesis import strategies as st
 
     return st.one_of(st.just(0.0), st.floats(1e-3, hi))
+
+
+def run_oracle(alg: R.Algorithm, x0: Any, oracle: Any, T: int) -> tuple[np.ndarray, np.ndarray, Any]:
+    """T manual steps with ``oracle``: the iterates x_1..x_T, the directions d_1..d_T, the last state."""
+    x = np.asarray(x0, dtype=float)
+    state = alg.init(x)
+    xs, ds = [], []
+    for _ in range(T):
+        x, state = alg.step(x, state, oracle)
+        xs.append(x)
+        ds.append(state.direction)
+    return np.array(xs), np.array(ds), state
+
+
+def run(alg: R.Algorithm, grads: Any, x0: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+    """:func:`run_oracle` with the oracle returning ``grads[0], grads[1], ...`` (one per call)."""
+    stream = iter([np.asarray(g, dtype=float) for g in grads])
+    return run_oracle(alg, x0, lambda _x: next(stream), len(grads))

@@ -15,22 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reference as R
-from _cases import U, coefficient
+from _cases import U, coefficient, run
 
 RTOL = 64 * U
 B1, B2 = 0.5, 0.75
 G = [[2.0, -1.0], [4.0, 0.0]]  # g_1, g_2 for coordinates 0 and 1
-
-
-def run(alg, grads, x0):
-    x = np.asarray(x0, dtype=float)
-    state = alg.init(x)
-    xs, ds = [], []
-    for g in grads:
-        x, state = alg.step(x, state, lambda _x, g=g: np.asarray(g, dtype=float))
-        xs.append(x)
-        ds.append(state.direction)
-    return np.array(xs), np.array(ds), state
 
 
 # Hand derivation (s3 Eq. 2), coordinate 0 (g = 2, 4):

@@ -14,20 +14,9 @@ import numpy as np
 import pytest
 
 import reference as R
-from _cases import U
+from _cases import U, run
 
 RTOL = 64 * U
-
-
-def run(alg, grads, x0):
-    x = np.asarray(x0, dtype=float)
-    state = alg.init(x)
-    xs, ds = [], []
-    for g in grads:
-        x, state = alg.step(x, state, lambda _x, g=g: np.asarray(g, dtype=float))
-        xs.append(x)
-        ds.append(state.direction)
-    return np.array(xs), np.array(ds), state
 
 
 def test_non_contiguous_partition_by_hand():

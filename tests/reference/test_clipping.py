@@ -16,21 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reference as R
-from _cases import U, coefficient
+from _cases import U, coefficient, run
 
 RTOL = 64 * U
 G = [[3.0, 4.0], [0.0, -2.0]]
-
-
-def run(alg, grads, x0):
-    x = np.asarray(x0, dtype=float)
-    state = alg.init(x)
-    xs, ds = [], []
-    for g in grads:
-        x, state = alg.step(x, state, lambda _x, g=g: np.asarray(g, dtype=float))
-        xs.append(x)
-        ds.append(state.direction)
-    return np.array(xs), np.array(ds), state
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import reference as R
-from _cases import U, LinearOracle
+from _cases import U, LinearOracle, run_oracle
 
 RTOL = 64 * U
 
@@ -24,17 +24,6 @@ class Recorder:
     def __call__(self, x):
         self.points.append(np.array(x, copy=True))
         return 2.0 * x
-
-
-def run_oracle(alg, x0, oracle, T):
-    x = np.asarray(x0, dtype=float)
-    state = alg.init(x)
-    xs, ds = [], []
-    for _ in range(T):
-        x, state = alg.step(x, state, oracle)
-        xs.append(x)
-        ds.append(state.direction)
-    return np.array(xs), np.array(ds), state
 
 
 # Hand derivation on f(x) = x^2 from x~_1 = x_1 = 1 (m_0 = 0):

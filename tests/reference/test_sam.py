@@ -18,7 +18,11 @@ import numpy as np
 import pytest
 
 import reference as R
-from _cases import U
+from _cases import U, run_oracle
+
+
+def run(alg, oracle, x0, T):
+    return run_oracle(alg, x0, oracle, T)
 
 RTOL = 64 * U
 
@@ -46,17 +50,6 @@ class SampleOracle(DrawOracle):
         k = self.n_samples
         self.n_samples += 1
         return lambda x: self._grad(x, k)
-
-
-def run(alg, oracle, x0, T):
-    x = np.asarray(x0, dtype=float)
-    state = alg.init(x)
-    xs, ds = [], []
-    for _ in range(T):
-        x, state = alg.step(x, state, oracle)
-        xs.append(x)
-        ds.append(state.direction)
-    return np.array(xs), np.array(ds), state
 
 
 # x_0 = (1, 0), xi_1 = (-2, 4): s_1 = (3, -4), ||s_1|| = 5, rho = 0.5 -> delta_1 = (0.3, -0.4),
