@@ -2,15 +2,17 @@
 measured on synthetic problems with known constants (:mod:`reference.problems`).
 
 Theorem 4's setting: ``beta = 1 - 1/sqrt(T)``, ``gamma = 1/(L0 T^(3/4))``, S3 (Algorithm 1, p = 3),
-on ``F(x) = sum_j cosh(x_j) + cos(2 x_j)`` (nonconvex, (L0, L1)-smooth with L1 > 0 on the
-radius R = 0.1; constants from :func:`reference.problems.cosh_cosine`) with isotropic Gaussian
-noise of ``E||g - grad F||^2 = sigma^2`` (s3 Assumption 3).  ``U_max`` is measured: the theorem
+on nonconvex (L0, L1)-smooth problems with L1 > 0 (``sum_j cosh(z_j) + kappa cos(omega z_j)``,
+constants from :func:`reference.problems.cosh_cosine`; see :func:`thm4_settings`) with noise of
+``E||g - grad F||^2 = sigma^2`` (s3 Assumption 3).  ``U_max`` is measured: the theorem
 assumes ``u_t^(j) = |n_t^(j)|/b_t^(j) >= 1/U_max`` along the run, so ``U_max = 1 / min u``.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -20,10 +22,10 @@ from reference import problems as P
 
 from .. import rates
 from .. import tolerances as tol
-from ..registry import Check, Claim, Context, Outcome, Verdict, register
+from ..registry import Check, Claim, Context, Outcome, Verdict, combine, register
 from ._common import curve_plot, fmt, series
 
-__all__ = ["descent_ratios", "thm4_setting", "thm4_rhs", "s3_theorem4", "transient_end"]
+__all__ = ["descent_ratios", "Setting", "thm4_settings", "thm4_setting", "thm4_rhs", "s3_theorem4", "transient_end"]
 
 
 # --------------------------------------------------------------------------- Lemma 5
@@ -105,40 +107,68 @@ register(Claim(
 
 # --------------------------------------------------------------------------- Theorem 4
 
-SIGMA, D = 1.0, 4
+@dataclass(frozen=True)
+class Setting:
+    """One stochastic (L0, L1)-smooth problem of the Theorem 4 experiment."""
+
+    name: str
+    base: Any
+    stochastic: Any
+    x0: np.ndarray
+    sigma: float  # sqrt(E||g - grad F||^2), s3 Assumption 3
+
+    @property
+    def d(self) -> int:
+        return self.base.d
 
 
 @functools.lru_cache(maxsize=1)
-def thm4_setting():
-    """The problem, its stochastic version and the initial point of the Theorem 4 experiment."""
-    base = P.cosh_cosine(d=D, kappa=1.0, omega=2.0, radius=0.1)
-    c = base.constants
-    x0 = np.asarray(c.x_star) + 0.5
-    return base, P.with_noise(base, P.gaussian(SIGMA)), x0
+def thm4_settings() -> tuple[Setting, ...]:
+    """(A) sum cosh(x_j) + cos(2 x_j), d = 4, Gaussian noise sigma = 1, R = 0.1; (B) the same family
+    rotated by a random orthogonal Q, d = 8, kappa = 0.5, omega = 3, R = 0.2, with a.s. bounded
+    (uniform) noise of per-coordinate bound 0.5.  x_1 = x* + 0.5 (A) and x* + 0.4 Q^T 1 (B)."""
+    a = P.cosh_cosine(d=4, kappa=1.0, omega=2.0, radius=0.1)
+    Q = P.random_orthogonal(8, np.random.default_rng(7))
+    b = P.cosh_cosine(d=8, kappa=0.5, omega=3.0, radius=0.2, Q=Q)
+    noise_b = P.bounded(0.5)
+    out = []
+    for name, base, noise, x0 in (("A: cosh+cos d=4, Gaussian", a, P.gaussian(1.0), np.asarray(a.constants.x_star) + 0.5),
+                                  ("B: rotated cosh+cos d=8, bounded", b, noise_b,
+                                   np.asarray(b.constants.x_star) + 0.4 * Q.T @ np.ones(8))):
+        stoch = P.with_noise(base, noise)
+        out.append(Setting(name, base, stoch, x0, float(np.sqrt(stoch.constants.sigma2))))
+    return tuple(out)
 
 
-def thm4_rhs(T: np.ndarray, U: float | np.ndarray, corrected: bool = False) -> np.ndarray:
-    """Eq. (10) (or, corrected, with ``4 beta^2 U d / T^(1/4)``) with the problem's true constants."""
-    base, stoch, x0 = thm4_setting()
-    c = base.constants
+def thm4_setting(i: int = 0) -> tuple[Any, Any, np.ndarray]:
+    """``(problem, stochastic problem, x_1)`` of setting i."""
+    st = thm4_settings()[i]
+    return st.base, st.stochastic, st.x0
+
+
+def thm4_rhs(T: np.ndarray, U: float | np.ndarray, corrected: bool = False, i: int = 0) -> np.ndarray:
+    """Eq. (10) (or, corrected, with ``4 beta^2 U d / T^(1/4)``) with setting i's true constants."""
+    st = thm4_settings()[i]
+    c, d = st.base.constants, st.d
     T = np.asarray(T, dtype=float)
     beta = 1 - 1 / np.sqrt(T)
-    Delta = float(base.value(x0) - c.F_star)
-    G1 = float(np.linalg.norm(base.grad(x0)))
+    Delta = float(st.base.value(st.x0) - c.F_star)
+    G1 = float(np.linalg.norm(st.base.grad(st.x0)))
     q = T**0.25
-    fourth = 4 * beta**2 * U * D / (q if corrected else q**3)
-    return (2 * c.L0 * U * Delta / q + 4 * beta * U * np.sqrt(D) * G1 / q**2 + 4 * U * np.sqrt(D) * SIGMA / q
-            + fourth + U * D / q**3)
+    fourth = 4 * beta**2 * U * d / (q if corrected else q**3)
+    return (2 * c.L0 * U * Delta / q + 4 * beta * U * np.sqrt(d) * G1 / q**2 + 4 * U * np.sqrt(d) * st.sigma / q
+            + fourth + U * d / q**3)
 
 
-def s3_theorem4(T: int) -> R.Algorithm:
-    L0 = thm4_setting()[0].constants.L0
+def s3_theorem4(T: int, i: int = 0) -> R.Algorithm:
+    """S3 with Theorem 4's hyperparameters for horizon T on setting i."""
+    L0 = thm4_settings()[i].base.constants.L0
     return R.s3(lr=1.0 / (L0 * T**0.75), beta=1.0 - 1.0 / np.sqrt(T), p=3.0)
 
 
-def _s3_constant_step(T: int) -> R.Algorithm:
+def _s3_constant_step(T: int, i: int = 0) -> R.Algorithm:
     """Negative control: S3 with gamma and beta frozen at their T = 64 values (no T-scaling)."""
-    L0 = thm4_setting()[0].constants.L0
+    L0 = thm4_settings()[i].base.constants.L0
     return R.s3(lr=1.0 / (L0 * 64**0.75), beta=1.0 - 1.0 / 8.0, p=3.0)
 
 
@@ -146,83 +176,92 @@ def _u_min(rec: R.RunRecord, T: int) -> dict:
     return {"u_min": float(np.min(np.abs(rec.direction)))}
 
 
-def _measure(ctx: Context, negative: bool) -> rates.RateStats:
-    return _measure_cached(ctx.full, ctx.seed, negative, ctx.progress)
+def _measure(ctx: Context, negative: bool, i: int) -> rates.RateStats:
+    return _measure_cached(ctx.full, ctx.seed, negative, i, ctx.progress)
 
 
-@functools.lru_cache(maxsize=4)
-def _measure_cached(full: bool, seed: int, negative: bool, progress) -> rates.RateStats:
-    """Deterministic in (full, seed, negative); cached so s3.thm4 and s3.thm4.rate share the runs."""
-    _, stoch, x0 = thm4_setting()
+@functools.lru_cache(maxsize=8)
+def _measure_cached(full: bool, seed: int, negative: bool, i: int, progress) -> rates.RateStats:
+    """Deterministic in (full, seed, negative, i); cached so s3.thm4 and s3.thm4.rate share the runs."""
+    st = thm4_settings()[i]
     horizons = [256, 1024, 4096, 16384, 65536, 262144] if full else [256, 1024, 4096, 16384, 65536]
     seeds = 256 if full else 64
     make = _s3_constant_step if negative else s3_theorem4
-    return rates.measure(make, stoch, x0, horizons, seeds, seed, extra=_u_min, progress=progress)
+    return rates.measure(functools.partial(make, i=i), st.stochastic, st.x0, horizons, seeds, seed + 1000 * i,
+                         extra=_u_min, progress=progress)
 
 
-def transient_end() -> float:
+def transient_end(i: int = 0) -> float:
     """Horizon after which the theory's transient is over: the iterate can reach x* (distance
     ``gamma T sqrt(d) = sqrt(d) T^(1/4)/L0`` suffices) and the large-T condition (38), corrected,
     holds with the best case U = 1."""
-    base, _, x0 = thm4_setting()
-    c = base.constants
-    travel = (c.L0 * float(np.linalg.norm(x0 - c.x_star)) / np.sqrt(D)) ** 4
-    cond = max((2 * D * c.L1 / c.L0) ** (4 / 3), (8 * D * c.L1 / c.L0) ** 4)
+    st = thm4_settings()[i]
+    c, d = st.base.constants, st.d
+    travel = (c.L0 * float(np.linalg.norm(st.x0 - c.x_star)) / np.sqrt(d)) ** 4
+    cond = max((2 * d * c.L1 / c.L0) ** (4 / 3), (8 * d * c.L1 / c.L0) ** 4)
     return max(travel, cond)
 
 
 def _check_bound(ctx: Context, negative: bool) -> Outcome:
-    stats = _measure(ctx, False)
-    T = stats.horizons
-    u_min = min(e["u_min"] for e in stats.extras)
-    U_meas = 1.0 / u_min
-    per_U = thm4_rhs(T, 1.0)  # the RHS is linear in U
-    U_needed = stats.mean / per_U
-    U_used = 0.5 * float(U_needed.max()) if negative else U_meas  # negative control: half the U (10) needs
-    rhs = thm4_rhs(T, U_used)
-    ok, frac = rates.below_curve(stats, rhs)
-    rhs_corr = thm4_rhs(T, U_used, corrected=True)
-    ok_corr, _ = rates.below_curve(stats, rhs_corr)
-    base = thm4_setting()[0]
-    c = base.constants
-    cond_T = max((2 * D * c.L1 * U_meas / c.L0) ** (4 / 3), (8 * D * c.L1 * U_meas / c.L0) ** 4)
-    verdict = Verdict.LOOSE if ok and ok_corr else Verdict.REFUTED
-    plot = curve_plot("s3 Thm 4: (1/T) sum E||grad F(x_t)||_1 vs Eq. (10)", "T", "value",
-                      series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
-                      series("Eq. (10) with U = 1", T, per_U, "dashed"),
-                      series(f"Eq. (10) with measured U_max = {U_meas:.3g}", T, rhs),
-                      logx=True, logy=True)
+    verdict, rows, plots = Verdict.LOOSE, [], []
+    for i, st in enumerate(thm4_settings()):
+        stats = _measure(ctx, False, i)
+        T = stats.horizons
+        U_meas = 1.0 / min(e["u_min"] for e in stats.extras)
+        per_U = thm4_rhs(T, 1.0, i=i)  # the RHS is linear in U
+        U_needed = stats.mean / per_U
+        U_used = 0.5 * float(U_needed.max()) if negative else U_meas  # negative control: half the U (10) needs
+        rhs, rhs_corr = thm4_rhs(T, U_used, i=i), thm4_rhs(T, U_used, corrected=True, i=i)
+        ok, frac = rates.below_curve(stats, rhs)
+        ok_corr, _ = rates.below_curve(stats, rhs_corr)
+        if not (ok and ok_corr):
+            verdict = Verdict.REFUTED
+        c, d = st.base.constants, st.d
+        rows.append({"setting": st.name, "problem": st.base.name, "sigma": st.sigma, "x0": st.x0.tolist(),
+                     "horizons": T.tolist(), "mean": stats.mean.tolist(), "se": stats.se.tolist(),
+                     "u_min_per_T": [e["u_min"] for e in stats.extras], "U_max_measured": U_meas,
+                     "rhs_10": rhs.tolist(), "rhs_corrected": rhs_corr.tolist(), "U_needed": U_needed.tolist(),
+                     "max_mean_over_rhs": float(frac.max()),
+                     "large_T_condition_with_measured_U": max((2 * d * c.L1 * U_meas / c.L0) ** (4 / 3),
+                                                              (8 * d * c.L1 * U_meas / c.L0) ** 4)})
+        plots.append(curve_plot(f"s3 Thm 4 ({st.name}): average ||grad F||_1 vs Eq. (10)", "T", "value",
+                                series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
+                                series("Eq. (10) with U = 1", T, per_U, "dashed"),
+                                series(f"Eq. (10) with measured U_max = {U_meas:.3g}", T, rhs),
+                                logx=True, logy=True))
     return Outcome(verdict, "mean <= RHS of (10)",
-                   f"mean/RHS <= {float(frac.max()):.2e} with measured U_max = {U_meas:.3g}; (10) would hold with "
-                   f"U = {float(U_needed.max()):.3g}",
-                   {"horizons": T.tolist(), "mean": stats.mean.tolist(), "se": stats.se.tolist(),
-                    "u_min_per_T": [e["u_min"] for e in stats.extras], "U_max_measured": U_meas,
-                    "rhs_10": rhs.tolist(), "rhs_corrected": rhs_corr.tolist(), "U_needed": U_needed.tolist(),
-                    "large_T_condition_with_measured_U": cond_T,
+                   "; ".join(f"{r['setting'][:1]}: mean/RHS <= {r['max_mean_over_rhs']:.1e} (U_max = {r['U_max_measured']:.2g}), "
+                             f"holds with U = {max(r['U_needed']):.2f}" for r in rows),
+                   {"settings": rows,
                     "note": "u_t = |n_t|/b_t comes arbitrarily close to 0 whenever a momentum coordinate changes sign, so "
                             "the hypothesis u_t >= 1/U_max only holds with a huge U_max and the bound is vacuous; with it "
                             "the proof's large-T condition is not met by any horizon. The measured average is below "
-                            "(10) even with U = 1 iff U_needed <= 1.",
-                    "problem": base.name, "sigma": SIGMA, "x0": thm4_setting()[2].tolist()}, (plot,))
+                            "(10) even with U = 1 iff U_needed <= 1."}, tuple(plots))
 
 
 def _check_rate(ctx: Context, negative: bool) -> Outcome:
-    stats = _measure(ctx, negative)  # negative control: gamma, beta frozen (no T-scaling)
-    t0 = transient_end()
-    fit = rates.fit_exponent(stats, min_horizon=t0, seed=ctx.seed)
-    verdict = rates.compare_exponent(fit, -0.25)
-    T = stats.horizons
-    plot = curve_plot("s3 Thm 4: decay of (1/T) sum E||grad F(x_t)||_1", "T", "value",
-                      series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
-                      series(f"fit T^{fit.exponent:.3f} (T >= {t0:.0f})", fit.fitted, np.exp(fit.intercept) * fit.fitted ** fit.exponent),
-                      series("slope -1/4 through the last point", T, stats.mean[-1] * (T / T[-1]) ** -0.25, "dashed"),
-                      logx=True, logy=True)
-    return Outcome(verdict, "O(T^-1/4)", f"exponent {fit.exponent:.4f}, 95% CI [{fit.ci[0]:.4f}, {fit.ci[1]:.4f}] "
-                   f"on T >= {t0:.0f}; last local slope CI [{fit.last_slope_ci[0]:.4f}, {fit.last_slope_ci[1]:.4f}]",
-                   {"horizons": T.tolist(), "mean": stats.mean.tolist(), "se": stats.se.tolist(),
-                    "exponent": fit.exponent, "ci": fit.ci, "last_slope_ci": fit.last_slope_ci,
-                    "local_slopes": fit.local_slopes.tolist(), "transient_end": t0, "seeds": stats.values.shape[1]},
-                   (plot,))
+    verdicts, rows, plots = [], [], []
+    for i, st in enumerate(thm4_settings()):
+        stats = _measure(ctx, negative, i)  # negative control: gamma, beta frozen (no T-scaling)
+        t0 = transient_end(i)
+        fit = rates.fit_exponent(stats, min_horizon=t0, seed=ctx.seed)
+        verdicts.append(rates.compare_exponent(fit, -0.25))
+        T = stats.horizons
+        rows.append({"setting": st.name, "horizons": T.tolist(), "mean": stats.mean.tolist(), "se": stats.se.tolist(),
+                     "exponent": fit.exponent, "ci": fit.ci, "last_slope_ci": fit.last_slope_ci,
+                     "local_slopes": fit.local_slopes.tolist(), "transient_end": t0, "seeds": stats.values.shape[1],
+                     "verdict": verdicts[-1].value})
+        plots.append(curve_plot(f"s3 Thm 4 ({st.name}): decay of the average ||grad F||_1", "T", "value",
+                                series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
+                                series(f"fit T^{fit.exponent:.3f} (T >= {t0:.0f})", fit.fitted,
+                                       np.exp(fit.intercept) * fit.fitted ** fit.exponent),
+                                series("slope -1/4 through the last point", T, stats.mean[-1] * (T / T[-1]) ** -0.25, "dashed"),
+                                logx=True, logy=True))
+    return Outcome(combine(verdicts), "O(T^-1/4)",
+                   "; ".join(f"{r['setting'][:1]}: exponent {r['exponent']:.4f} CI [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}] "
+                             f"(T >= {r['transient_end']:.0f}), last slope CI [{r['last_slope_ci'][0]:.4f}, "
+                             f"{r['last_slope_ci'][1]:.4f}]" for r in rows),
+                   {"settings": rows}, tuple(plots))
 
 
 register(Claim(

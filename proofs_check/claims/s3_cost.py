@@ -71,3 +71,55 @@ register(Claim(
     expected=Verdict.VERIFIED,
     checks=(Check("ufuncs of one reference step", _check_p1, Verdict.VERIFIED, "p = 2.5"),),
 ))
+
+
+# --------------------------------------------------------------------------- memory (Sec. 3)
+
+_BOOKKEEPING = {"t", "direction"}
+
+
+def persistent_buffers(alg: R.Algorithm, d: int = 5) -> list[str]:
+    """The per-parameter arrays an algorithm's state carries between steps (bookkeeping excluded)."""
+    state = alg.init(np.zeros(d))
+    return [f for f in state._fields if f not in _BOOKKEEPING and np.shape(getattr(state, f)) == (d,)]
+
+
+def _next_from_buffers(alg: R.Algorithm, keep: list[str], grads: np.ndarray) -> float:
+    """Run to step T-1, rebuild the state from ``keep`` only (others zeroed), take step T; return the
+    largest difference from the untouched run (0 iff the update reads nothing but ``keep``)."""
+    x, state = np.zeros(grads.shape[1]), alg.init(np.zeros(grads.shape[1]))
+    for g in grads[:-1]:
+        x, state = alg.step(x, state, lambda _x, g=g: g)
+    stripped = state._replace(**{f: np.zeros_like(getattr(state, f)) for f in state._fields
+                                 if f not in keep and f != "t" and isinstance(getattr(state, f), np.ndarray)})
+    full_next, _ = alg.step(x, state, lambda _x: grads[-1])
+    stripped_next, _ = alg.step(x, stripped, lambda _x: grads[-1])
+    return float(np.max(np.abs(full_next - stripped_next)))
+
+
+def _check_memory(ctx: Context, negative: bool) -> Outcome:
+    rng = np.random.default_rng(ctx.seed)
+    grads = rng.normal(size=(20, 5))
+    algs = {"s3": R.s3(lr=1e-2), "adam": R.adam(lr=1e-2), "adan": R.adan(lr=1e-2),
+            "nag (II)": R.nag(lr=1e-2, form="II"), "nag (III)": R.nag(lr=1e-2, form="III")}
+    counts = {k: persistent_buffers(a) for k, a in algs.items()}
+    # S3's Nesterov estimators (NAG (II)) are computed from m and s alone; negative control: claim the
+    # same for NAG (III) with m alone (it also needs r_{t-1} and g_{t-1})
+    subject, keep = ("nag (III)", ["m"]) if negative else ("s3", ["m", "s"])
+    gap = _next_from_buffers(algs[subject], keep, grads)
+    ok = gap == 0.0 and len(counts["s3"]) == len(counts["adam"]) < len(counts["adan"])
+    return Outcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "S3's NAG needs no memory beyond Adam's",
+                   "buffers: " + "; ".join(f"{k} {v}" for k, v in counts.items())
+                   + f"; {subject} step from {keep} alone differs by {gap:.1e}",
+                   {"buffers": counts, "rebuild_gap": gap})
+
+
+register(Claim(
+    id="s3.sec3.memory",
+    source="s3 Sec. 3 (NAG (II) in S3 vs Adan's NAG (III))",
+    statement="S3 applies NAG in the (II) formulation and so avoids additional memory: it keeps m_t and s_t like "
+              "Adam's m_t and v_t, while Adan (NAG (III)) also stores g_{t-1} and an extra momentum",
+    expected=Verdict.VERIFIED,
+    checks=(Check("state buffers and rebuild-from-buffers", _check_memory, Verdict.VERIFIED,
+                  "NAG (III) rebuilt from m alone"),),
+))
