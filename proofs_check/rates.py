@@ -63,19 +63,24 @@ def mean_gradient_l1(record: R.RunRecord, T: int) -> np.ndarray:
 
 def measure(make_alg: Callable[[int], Algorithm], problem, x0: np.ndarray, horizons: Sequence[int], seeds: int,
             seed: int, statistic: Callable[[R.RunRecord, int], np.ndarray] = mean_gradient_l1,
-            extra: Callable[[R.RunRecord, int], dict] | None = None,
+            track: Callable[[], tuple[Callable[[int, np.ndarray, object], None], Callable[[], dict]]] | None = None,
             progress: Callable[[str], None] | None = None) -> RateStats:
-    """Run ``make_alg(T)`` for every T in ``horizons`` on ``seeds`` batched runs from ``x0``."""
+    """Run ``make_alg(T)`` for every T in ``horizons`` on ``seeds`` batched runs from ``x0``.
+
+    ``track()``, if given, returns ``(on_step, result)`` for one run: ``on_step(t, x, state)`` sees
+    every step (nothing large is recorded) and ``result()`` becomes that horizon's ``extras`` entry.
+    """
     x0 = np.asarray(x0, dtype=np.float64)
     values, extras = [], []
     for k, T in enumerate(horizons, 1):
         if progress is not None:
             progress(f"horizon T={T} ({k}/{len(horizons)}, {seeds} seeds)")
         rng = np.random.default_rng([seed, int(T)])
+        on_step, result = track() if track else (None, dict)
         rec = R.run(make_alg(int(T)), problem, np.broadcast_to(x0, (seeds,) + x0.shape).copy(), int(T), rng,
-                    record_directions=extra is not None)
+                    record_directions=False, on_step=on_step)
         values.append(np.asarray(statistic(rec, int(T)), dtype=float))
-        extras.append(extra(rec, int(T)) if extra else {})
+        extras.append(result())
     return RateStats(np.asarray(horizons, dtype=float), np.stack(values), tuple(extras))
 
 

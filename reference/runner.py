@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,10 +29,13 @@ class RunRecord(NamedTuple):
 
 
 def run(alg: Algorithm, problem: Any, x0: Any, T: int, rng: np.random.Generator, *,
-        record_directions: bool = True, record_x: bool = False) -> RunRecord:
+        record_directions: bool = True, record_x: bool = False,
+        on_step: Callable[[int, np.ndarray, Any], None] | None = None) -> RunRecord:
     """Run ``alg`` for ``T`` steps from ``x0`` with the oracle ``problem.oracle(rng)``.
 
     ``x0`` of shape (..., d) runs every leading index independently (one batched call).
+    ``on_step(t, x_t, state_t)``, if given, is called after every step (for statistics that
+    would be too large to record, e.g. a running minimum over all directions).
     """
     if not isinstance(T, (int, np.integer)) or T < 0:
         raise ValueError(f"run: T must be an integer >= 0, got {T!r}")
@@ -52,6 +56,8 @@ def run(alg: Algorithm, problem: Any, x0: Any, T: int, rng: np.random.Generator,
     for _ in range(T):
         x, state = alg.step(x, state, oracle)
         record(x)
+        if on_step is not None:
+            on_step(state.t, x, state)
         if record_directions:
             dirs.append(state.direction)
     return RunRecord(np.stack(F), np.stack(l1), np.stack(l2),

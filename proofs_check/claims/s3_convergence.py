@@ -172,8 +172,14 @@ def _s3_constant_step(T: int, i: int = 0) -> R.Algorithm:
     return R.s3(lr=1.0 / (L0 * 64**0.75), beta=1.0 - 1.0 / 8.0, p=3.0)
 
 
-def _u_min(rec: R.RunRecord, T: int) -> dict:
-    return {"u_min": float(np.min(np.abs(rec.direction)))}
+def _u_min_tracker():
+    """Running ``min_{t, j, seed} u_t^(j) = |d_t^(j)|`` (the theorem's 1/U_max), without recording d_t."""
+    low = [np.inf]
+
+    def on_step(t: int, x: np.ndarray, state) -> None:
+        low[0] = min(low[0], float(np.min(np.abs(state.direction))))
+
+    return on_step, lambda: {"u_min": low[0]}
 
 
 def _measure(ctx: Context, negative: bool, i: int) -> rates.RateStats:
@@ -188,7 +194,7 @@ def _measure_cached(full: bool, seed: int, negative: bool, i: int, progress) -> 
     seeds = 256 if full else 64
     make = _s3_constant_step if negative else s3_theorem4
     return rates.measure(functools.partial(make, i=i), st.stochastic, st.x0, horizons, seeds, seed + 1000 * i,
-                         extra=_u_min, progress=progress)
+                         track=_u_min_tracker, progress=progress)
 
 
 def transient_end(i: int = 0) -> float:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import reference as R
+from reference import problems as P
 
 
 class Quadratic:
@@ -73,3 +74,13 @@ def test_options_and_validation():
             R.run(R.sgdm(lr=0.1), prob, [1.0], T, np.random.default_rng(0))
     rec = R.run(R.sgdm(lr=0.1), prob, [1, 2], 1, np.random.default_rng(0))  # integer x0
     assert rec.x_last.dtype == np.float64
+
+
+def test_on_step_sees_every_step_in_order():
+    """run(..., on_step=f) calls f(t, x_t, state_t) after each of the T steps."""
+    prob = P.diagonal_quadratic([1.0, 3.0])
+    seen = []
+    rec = R.run(R.sgdm(lr=0.1), prob, np.ones((2, 2)), 4, np.random.default_rng(0),
+                on_step=lambda t, x, state: seen.append((t, x.copy(), state.t)))
+    assert [s[0] for s in seen] == [1, 2, 3, 4] and [s[2] for s in seen] == [1, 2, 3, 4]
+    np.testing.assert_array_equal(seen[-1][1], rec.x_last)
