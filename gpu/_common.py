@@ -36,6 +36,8 @@ from torch import Tensor
 
 from reference.hyperparams import REQUIRED, SPECS, check_lr_value, resolve
 
+from . import distributed as dist
+
 __all__ = [
     "ReferenceOptimizer",
     "Batch",
@@ -56,6 +58,11 @@ LOW_PRECISION = (torch.float16, torch.bfloat16)
 NORM_SCOPES = ("tensor", "group")
 
 from torch.optim.optimizer import required as _REQUIRED  # torch's sentinel for per-group values
+
+try:  # torch's list: Tensor, Parameter and (once torch.distributed.tensor is imported) DTensor
+    from torch.optim.optimizer import _foreach_supported_types as _foreach_types
+except ImportError:  # pragma: no cover - older/newer torch
+    _foreach_types = [Tensor, torch.nn.Parameter]
 
 try:  # torch's own list (cuda, xpu, mtia, privateuse1)
     from torch.optim.optimizer import _get_foreach_kernels_supported_devices as _foreach_devices
@@ -114,15 +121,19 @@ def sum_squares(t: Tensor) -> Tensor:
     return torch.sum(t * t)
 
 
-def norms(ts: Sequence[Tensor], scope: str, foreach: bool) -> list[Tensor]:
+def norms(ts: Sequence[Tensor], scope: str, foreach: bool, likes: Sequence[Tensor] | None = None) -> list[Tensor]:
     """Euclidean norm of each tensor (``scope='tensor'``) or of their concatenation
     (``scope='group'``, the same 0-dim tensor repeated), as 0-dim tensors.
 
     The norm is ``sqrt(sum x^2)`` without rescaling, as ``reference.algorithm.norm``
     (``torch.linalg.vector_norm`` and ``torch._foreach_norm`` do not rescale either).
+    ``likes[i]`` (optional): the parameter whose local part ``ts[i]`` is; where it is a DTensor,
+    the norm is that of the logical tensor (:func:`gpu.distributed.reduce_sums`).
     """
     if not ts:
         return []
+    if likes is not None and any(dist.is_dtensor(p) for p in likes):
+        return _distributed_norms(ts, scope, foreach, likes)
     if foreach:
         per = list(torch._foreach_norm(ts))
         if scope == "tensor":
@@ -133,6 +144,22 @@ def norms(ts: Sequence[Tensor], scope: str, foreach: bool) -> list[Tensor]:
         if scope == "tensor":
             return [torch.sqrt(sum_squares(t)) for t in ts]
         total = torch.sqrt(torch.sum(torch.stack([sum_squares(t).to(ts[0].device) for t in ts])))
+    return [total.to(t.device) for t in ts]
+
+
+def _distributed_norms(ts: Sequence[Tensor], scope: str, foreach: bool, likes: Sequence[Tensor]) -> list[Tensor]:
+    """:func:`norms` of logical tensors from local parts: local sums of squares (``_foreach_norm``
+    squared on the foreach path), all-reduced over the shards, then summed over the group in the
+    unsharded order and rooted."""
+    if foreach:
+        per = list(torch._foreach_norm(ts))
+        sq = list(torch._foreach_mul(per, per))
+    else:
+        sq = [sum_squares(t) for t in ts]
+    sq = dist.reduce_sums(sq, likes)
+    if scope == "tensor":
+        return [torch.sqrt(s) for s in sq]
+    total = torch.sqrt(torch.sum(torch.stack([s.to(ts[0].device) for s in sq])))
     return [total.to(t.device) for t in ts]
 
 
@@ -170,6 +197,10 @@ def foreach_decoupled_update(xs: Sequence[Tensor], ds: Sequence[Tensor], lrs: fl
 class Batch:
     """The parameters of one param group that take a step, in the update's dtype.
 
+    For DTensor parameters ``xs``, ``gs`` and :meth:`buf` are the *local* tensors
+    (:mod:`gpu.distributed`); ``params`` are the parameters themselves, the layouts that
+    reductions use (``norms(..., likes=batch.params)``).
+
     ``xs`` and ``gs`` are in the state dtype (:func:`state_dtype`): the parameters themselves
     (updated in place) for float32/float64, float32 copies for float16/bfloat16 (written back by
     :meth:`ReferenceOptimizer._finish`).  ``gs`` are new tensors or the ``.grad`` tensors
@@ -188,8 +219,8 @@ class Batch:
         return len(self.params)
 
     def buf(self, name: str) -> list[Tensor]:
-        """The state buffer ``name`` of every tensor."""
-        return [st[name] for st in self.states]
+        """The state buffer ``name`` of every tensor (its local tensor for a DTensor buffer)."""
+        return [dist.local(st[name]) for st in self.states]
 
     @staticmethod
     def scalar(values: Sequence[float]) -> float | list[float]:
@@ -339,8 +370,7 @@ class ReferenceOptimizer(torch.optim.Optimizer):
         foreach = group["foreach"]
         if foreach is None:
             devices = _foreach_devices()
-            foreach = all(type(p) in (Tensor, torch.nn.Parameter) and p.device.type in devices
-                          for p in batch.params)
+            foreach = all(type(p) in _foreach_types and p.device.type in devices for p in batch.params)
         return "foreach" if foreach else "single"
 
     def _batch(self, group: dict[str, Any], pairs: Sequence[tuple[Tensor, Tensor]], working: bool = True) -> Batch:
@@ -360,10 +390,10 @@ class ReferenceOptimizer(torch.optim.Optimizer):
                 st["step"] = 0
                 st.update(self._init_state(group, p))
             st["step"] += 1
-            x = p
+            x, g = dist.local(p), dist.local(g)
             if working:
                 sd = state_dtype(p.dtype)
-                x = p if p.dtype == sd else p.detach().to(sd)
+                x = x if p.dtype == sd else x.detach().to(sd)
                 g = g.to(sd) if g.dtype != sd else g
                 if group["maximize"]:
                     g = -g
@@ -385,13 +415,14 @@ class ReferenceOptimizer(torch.optim.Optimizer):
     def _finish(batch: Batch) -> None:
         """Round the float32 working copies of low-precision parameters back into them."""
         for p, x in zip(batch.params, batch.xs):
-            if x is not p:
-                p.copy_(x)
+            lp = dist.local(p)
+            if x is not lp:
+                lp.copy_(x)
 
     @staticmethod
     def _zeros(p: Tensor) -> Tensor:
-        """A zero state buffer for ``p`` (contiguous, state dtype)."""
-        return torch.zeros(p.shape, dtype=state_dtype(p.dtype), device=p.device)
+        """A zero state buffer for ``p`` (contiguous, state dtype; a DTensor laid out as a DTensor ``p``)."""
+        return dist.zeros_like(p, state_dtype(p.dtype))
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         raise NotImplementedError

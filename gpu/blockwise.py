@@ -30,6 +30,7 @@ from torch import Tensor
 
 from reference.hyperparams import SPECS
 
+from . import distributed as dist
 from ._common import Batch, NormScoped, ReferenceOptimizer, ema_, foreach_ema_, foreach_ratio, ratio, state_dtype
 
 __all__ = ["AdaSGD", "BlockwiseAdam"]
@@ -62,18 +63,19 @@ class AdaSGD(NormScoped):
     spec = "adasgd"
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
-        return {"m": self._zeros(p),
-                "v": torch.full((), group["v0"], dtype=state_dtype(p.dtype), device=p.device)}
+        return {"m": self._zeros(p), "v": dist.full_like_replicated(p, (), group["v0"], state_dtype(p.dtype))}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
         beta2 = group["beta2"]
         _first_moment(group, batch, impl)
-        sq = [torch.sum(g * g) for g in batch.gs]
+        # sums of squares of the logical tensors (all-reduced over the shards of DTensors)
+        sq = dist.reduce_sums([torch.sum(g * g) for g in batch.gs], batch.params)
+        numel = [p.numel() for p in batch.params]  # logical sizes
         if group["norm_scope"] == "group":
             total = torch.sum(torch.stack([s.to(sq[0].device) for s in sq]))
-            mean = [total / sum(g.numel() for g in batch.gs)] * len(sq)
+            mean = [total / sum(numel)] * len(sq)
         else:
-            mean = [s / g.numel() for s, g in zip(sq, batch.gs)]
+            mean = [s / d for s, d in zip(sq, numel)]
         vs = batch.buf("v")
         for v, y in zip(vs, mean):
             ema_(v, beta2, y.to(v.device))
@@ -125,22 +127,38 @@ class BlockwiseAdam(ReferenceOptimizer):
         ids = group["blocks"][next(i for i, q in enumerate(group["params"]) if q is p)]
         sd = state_dtype(p.dtype)
         if ids is None:  # one block: no index needed
-            return {"m": self._zeros(p), "v": torch.full((1,), group["v0"], dtype=sd, device=p.device)}
+            return {"m": self._zeros(p), "v": dist.full_like_replicated(p, (1,), group["v0"], sd)}
         index, sizes = _partition(ids)
-        v = torch.full((sizes.numel(),), group["v0"], dtype=sd, device=p.device)
-        return {"m": self._zeros(p), "v": v, "index": index.to(p.device)}
+        v = dist.full_like_replicated(p, (sizes.numel(),), group["v0"], sd)
+        # a DTensor parameter's index is laid out as the parameter (each rank: its elements' blocks)
+        index = dist.local_slice(index, p) if dist.is_dtensor(p) else index.to(p.device)
+        return {"m": self._zeros(p), "v": v, "index": index}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
         _first_moment(group, batch, impl)
-        v_coord = []
-        for g, st in zip(batch.gs, batch.states):
-            v, index = st["v"], st.get("index")
+        # per block: the sum of g^2 and the size, over the local elements, then (DTensors) over
+        # the shards -- a block may straddle shard boundaries
+        sums, likes = [], []
+        for g, p, st in zip(batch.gs, batch.params, batch.states):
+            v, index = dist.local(st["v"]), st.get("index")
             if index is None:
-                ema_(v, group["beta2"], torch.sum(g * g).reshape(1) / g.numel())
-                v_coord.append(v)  # broadcasts
+                sums += [torch.sum(g * g).reshape(1)]
+                likes += [p]
                 continue
-            sums = torch.zeros_like(v).index_add_(0, index, (g * g).reshape(-1))
-            sizes = torch.bincount(index, minlength=v.numel()).to(v.dtype)
-            ema_(v, group["beta2"], sums / sizes)
-            v_coord.append(v[index].view_as(g))
+            index = dist.local(index).reshape(-1)
+            sums += [torch.zeros_like(v).index_add_(0, index, (g * g).reshape(-1)),
+                     torch.bincount(index, minlength=v.numel()).to(v.dtype)]
+            likes += [p, p]
+        sums = dist.reduce_sums(sums, likes)
+        v_coord, k = [], 0
+        for g, p, st in zip(batch.gs, batch.params, batch.states):
+            v, index = dist.local(st["v"]), st.get("index")
+            if index is None:
+                ema_(v, group["beta2"], sums[k] / p.numel())
+                v_coord.append(v)  # broadcasts
+                k += 1
+                continue
+            ema_(v, group["beta2"], sums[k] / sums[k + 1])
+            v_coord.append(v[dist.local(index).reshape(-1)].view_as(g))
+            k += 2
         _adaptive_step(batch, v_coord, group["eps"], impl)

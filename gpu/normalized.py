@@ -28,6 +28,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from . import distributed as dist
 from ._common import Batch, NormScoped, ema_, foreach_ema_, foreach_ratio, norms, ratio
 
 __all__ = ["NormalizedSGDM", "NIGT"]
@@ -37,7 +38,7 @@ def _normalized_step(group: dict[str, Any], batch: Batch, impl: str) -> None:
     """``x <- x - lr m / ||m||`` with the group's norm scope."""
     ms = batch.buf("m")
     foreach = impl == "foreach"
-    nrm = norms(ms, group["norm_scope"], foreach)
+    nrm = norms(ms, group["norm_scope"], foreach, likes=batch.params)
     if foreach:
         d = foreach_ratio(ms, nrm)
         torch._foreach_sub_(batch.xs, torch._foreach_mul(d, Batch.scalar(batch.lrs)))
@@ -96,9 +97,10 @@ class NIGT(NormScoped):
             for p in group["params"]:
                 st = self.state.get(p)
                 if st:  # t >= 2: x_t = w_t + k (w_t - w_{t-1}); w_prev is in the state dtype
-                    w = p.detach().clone()
-                    wf = w.to(st["w_prev"].dtype)
-                    p.copy_(wf + (wf - st["w_prev"]) * k)
+                    lp, w_prev = dist.local(p), dist.local(st["w_prev"])  # local parts of DTensors
+                    w = lp.detach().clone()
+                    wf = w.to(w_prev.dtype)
+                    lp.copy_(wf + (wf - w_prev) * k)
                     moved.append((p, w))
             saved.append(moved)
         self.zero_grad(set_to_none=True)
@@ -106,7 +108,7 @@ class NIGT(NormScoped):
             loss = closure()
         for group, moved in zip(self.param_groups, saved):
             for p, w in moved:
-                p.copy_(w)
+                dist.local(p).copy_(w)
             batch = self._batch(group, [(p, p.grad) for p in group["params"] if p.grad is not None])
             if len(batch):
                 self._update(group, batch, self._implementation(group, batch))

@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
+from . import distributed as dist
 from ._common import Batch, NormScoped, foreach_ema_, foreach_ratio, ema_, norms, ratio, state_dtype
 
 __all__ = ["SAM", "AdaSAM", "AdamSAM"]
@@ -62,24 +63,24 @@ class _SharpnessAware(NormScoped):
                 continue
             foreach = self._implementation_of(group, params) == "foreach"
             sd = [state_dtype(p.dtype) for p in params]
-            s = [p.grad.to(d) for p, d in zip(params, sd)]
+            s = [dist.local(p.grad).to(d) for p, d in zip(params, sd)]
             if group["maximize"]:
                 s = [-v for v in s]
-            nrm = norms(s, group["norm_scope"], foreach)
+            nrm = norms(s, group["norm_scope"], foreach, likes=params)
             if foreach:
                 delta = torch._foreach_mul(foreach_ratio(s, nrm), group["rho"])
             else:
                 delta = [ratio(v, n) * group["rho"] for v, n in zip(s, nrm)]
-            saved = [p.detach().clone() for p in params]
+            saved = [dist.local(p).detach().clone() for p in params]  # local parts of DTensors
             for p, d, x in zip(params, delta, saved):
-                p.copy_(x.to(d.dtype) + d)
+                dist.local(p).copy_(x.to(d.dtype) + d)
             pending.append((group, params, saved))
         self.zero_grad(set_to_none=True)
         with torch.enable_grad():
             loss = closure()
         for group, params, saved in pending:
             for p, x in zip(params, saved):
-                p.copy_(x)
+                dist.local(p).copy_(x)
             missing = [i for i, p in enumerate(params) if p.grad is None]
             if missing:
                 raise RuntimeError(f"{type(self).__name__}: the closure produced no gradient for parameter(s) "
