@@ -1,0 +1,157 @@
+"""Worker of ``test_distributed``: one gloo rank running every gpu optimizer sharded and unsharded.
+
+Each rank holds the unsharded parameters (plain tensors) and their DTensor twins (placements per
+world size, below), feeds both the same gradients (the sharded side gets its local part of the
+same full gradient; closure methods evaluate ``a (x - c) + xi_t`` elementwise on their own
+parameters) and records, per step, ``||x_shard - x_full[shard]||_inf / Q_t`` for the parameters
+and every floating state buffer (``Q_t``: running max of the unsharded quantity's inf-norm).
+The per-rank maxima go to ``<out>/rank<r>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as tdist
+from torch.distributed.device_mesh import init_device_mesh
+from torch.distributed.tensor import Replicate, Shard, distribute_tensor
+
+import gpu
+from gpu import distributed as D
+
+SHAPES = [(5, 3), (7,), (3, 2, 2)]  # 3 rows over 4 ranks: empty shards
+QUADRATIC = {"sam", "adasam", "adam_sam", "nigt"}
+ELEMENTWISE = {"s3", "adan", "lion", "signsgd", "signum", "generalized_signsgd"}
+STEPS = 6
+
+# (label, optimizer, hyperparameters, torch options)
+CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("s3", "s3", dict(lr=1e-2, weight_decay=0.1), {}),
+    ("s3_p2", "s3", dict(lr=1e-2, p=2.0, eps=1e-6), {}),
+    ("adan", "adan", dict(lr=5e-3, weight_decay=0.02), {}),
+    ("lion", "lion", dict(lr=1e-2, weight_decay=0.1), {}),
+    ("signsgd", "signsgd", dict(lr=1e-2), {}),
+    ("signum", "signum", dict(lr=1e-2, beta=0.8), {}),
+    ("generalized_signsgd", "generalized_signsgd", dict(lr=1e-3, eps=1e-8), {}),
+    ("sam", "sam", dict(lr=3e-3, rho=0.05, beta=0.9), {}),
+    ("sam_tensor", "sam", dict(lr=3e-3, rho=0.1), dict(norm_scope="tensor")),
+    ("adasam", "adasam", dict(lr=3e-3, rho=0.05), {}),
+    ("adam_sam", "adam_sam", dict(lr=3e-3, rho=0.05, beta2=0.99), dict(norm_scope="tensor")),
+    ("normalized_sgdm", "normalized_sgdm", dict(lr=1e-2), {}),
+    ("normalized_sgdm_group", "normalized_sgdm", dict(lr=1e-2, beta=0.5, m1="ema"), dict(norm_scope="group")),
+    ("nigt", "nigt", dict(lr=1e-2, beta=0.9), {}),
+    ("nigt_group", "nigt", dict(lr=1e-2, beta=0.5), dict(norm_scope="group")),
+    ("adasgd", "adasgd", dict(lr=1e-3), {}),
+    ("adasgd_group", "adasgd", dict(lr=1e-3, eps=1e-8, v0=1e-4), dict(norm_scope="group")),
+    # blocks straddle every shard boundary (ids interleave along the sharded dimensions)
+    ("blockwise_adam", "blockwise_adam", dict(lr=1e-3, eps=1e-10),
+     dict(blocks=[np.arange(15) % 4, None, (np.arange(12) // 5)])),
+    ("blockwise_adam_tensor", "blockwise_adam", dict(lr=1e-3, beta2=0.9, v0=1e-6), {}),
+]
+
+
+def placements(world: int, mesh: Any, j: int) -> list[Any]:
+    """World 2: FSDP2's layout (Shard(0) on a 1-D mesh).  World 4: a 2 x 2 mesh, HSDP-like
+    (Replicate, Shard(0)) and, for the matrix, (Shard(0), Shard(1)) (FSDP x TP-like)."""
+    if mesh.ndim == 1:
+        return [Shard(0)]
+    return [Shard(0), Shard(1)] if j == 0 else [Replicate(), Shard(0)]
+
+
+class _Data:
+    def __init__(self, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        self.x0, self.stream, self.a, self.c, self.xi = [], [], [], [], []
+        for shape in SHAPES:
+            d = int(np.prod(shape))
+            self.x0.append(rng.normal(size=shape))
+            scale = 10.0 ** rng.uniform(-3, 1, size=shape)
+            self.stream.append((rng.normal(size=(STEPS, *shape)) + 0.3) * scale)
+            self.a.append(rng.uniform(0.2, 1.0, size=shape))
+            self.c.append(self.x0[-1] + np.where(rng.random(shape) < 0.5, -1.0, 1.0) * rng.uniform(2, 3, size=shape))
+            self.xi.append(0.3 * rng.normal(size=(STEPS, *shape)))
+            del d
+
+
+def run_case(name: str, hp: dict[str, Any], opts: dict[str, Any], impl: str, mesh: Any, world: int,
+             dtype: torch.dtype = torch.float64) -> dict[str, float]:
+    """Max over steps of the normwise error per quantity (this rank's shards)."""
+    data = _Data(seed=7)
+    t = lambda a: torch.tensor(a, dtype=dtype)  # noqa: E731
+    plain = [torch.nn.Parameter(t(x)) for x in data.x0]
+    pls = [placements(world, mesh, j) for j in range(len(SHAPES))]
+    shard = [torch.nn.Parameter(distribute_tensor(t(x), mesh, pl, src_data_rank=None)) for x, pl in zip(data.x0, pls)]
+    kw = dict(hp, foreach=impl == "foreach", **{k: v for k, v in opts.items() if k != "blocks"})
+    if "blocks" in opts:
+        kw["blocks"] = [None if b is None else torch.as_tensor(b) for b in opts["blocks"]]
+    cls = gpu.OPTIMIZERS[name]
+    opt_p, opt_s = cls(plain, **kw), cls(shard, **kw)
+    quad = name in QUADRATIC
+    coef = [(t(a), t(c)) for a, c in zip(data.a, data.c)]
+    coef_s = [(distribute_tensor(a, mesh, pl, src_data_rank=None), distribute_tensor(c, mesh, pl, src_data_rank=None))
+              for (a, c), pl in zip(coef, pls)]
+    errs: dict[str, float] = {}
+    mags: dict[str, float] = {}
+    for step in range(STEPS):
+        for side, params, cf in (("p", plain, coef), ("s", shard, coef_s)):
+            def grads(params=params, cf=cf, side=side) -> None:
+                for j, p in enumerate(params):
+                    if quad:
+                        xi = t(data.xi[j][step])
+                        if side == "s":
+                            xi = distribute_tensor(xi, mesh, pls[j], src_data_rank=None)
+                        p.grad = cf[j][0] * (p.detach() - cf[j][1]) + xi
+                    else:
+                        g = t(data.stream[j][step])
+                        p.grad = g if side == "p" else distribute_tensor(g, mesh, pls[j], src_data_rank=None)
+            grads()
+            opt = opt_p if side == "p" else opt_s
+            opt.step((lambda: (grads(), 0.0)[1]) if quad else None)
+        for j, (p, s) in enumerate(zip(plain, shard)):
+            pairs = [("x", p.detach(), s.detach())]
+            pairs += [(k, v, opt_s.state[s][k]) for k, v in opt_p.state[p].items()
+                      if isinstance(v, torch.Tensor) and v.is_floating_point()]
+            for k, full, sh in pairs:
+                key = f"{j}.{k}"
+                mags[key] = max(mags.get(key, 0.0), float(full.abs().max()))
+                mine = D.local(sh).double()
+                ref = D.local(D.local_slice(full, sh)).double() if D.is_dtensor(sh) else full.double()
+                diff = float((mine - ref).abs().max()) if mine.numel() else 0.0
+                errs[key] = max(errs.get(key, 0.0), diff / mags[key] if mags[key] > 0 else (np.inf if diff else 0.0))
+            assert opt_s.state[s]["step"] == opt_p.state[p]["step"] == step + 1
+    return errs
+
+
+def main(rank: int, world: int, port: int, out: str) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    tdist.init_process_group("gloo", rank=rank, world_size=world)
+    mesh = init_device_mesh("cpu", (world,) if world == 2 else (2, 2))
+    res: dict[str, Any] = {}
+    for label, name, hp, opts in CASES:
+        for impl in ("single", "foreach"):
+            res[f"{label}/{impl}"] = run_case(name, hp, opts, impl, mesh, world)
+    res["float32:s3/foreach"] = run_case("s3", dict(lr=1e-2), {}, "foreach", mesh, world, torch.float32)
+    res["float32:normalized_sgdm/foreach"] = run_case("normalized_sgdm", dict(lr=1e-2), {}, "foreach", mesh, world,
+                                                      torch.float32)
+    # negative control: shard-local reductions (no all-reduce) must be detected
+    real = D.reduce_sums
+    D.reduce_sums = lambda sums, likes: list(sums)
+    try:
+        for label in ("normalized_sgdm", "blockwise_adam", "sam"):
+            _, name, hp, opts = next(c for c in CASES if c[0] == label)
+            res[f"control:{label}/single"] = run_case(name, hp, opts, "single", mesh, world)
+    finally:
+        D.reduce_sums = real
+    with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
+        json.dump(res, f)
+    tdist.barrier()
+    tdist.destroy_process_group()
+
+
+if __name__ == "__main__":  # pragma: no cover - manual runs
+    main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
