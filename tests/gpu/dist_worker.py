@@ -5,7 +5,10 @@ world size, below), feeds both the same gradients (the sharded side gets its loc
 same full gradient; closure methods evaluate ``a (x - c) + xi_t`` elementwise on their own
 parameters) and records, per step, ``||x_shard - x_full[shard]||_inf / Q_t`` for the parameters
 and every floating state buffer (``Q_t``: running max of the unsharded quantity's inf-norm).
-The per-rank maxima go to ``<out>/rank<r>.json``.
+The per-rank maxima go to ``<out>/rank<r>.json``.  World 2 also trains a small MLP under FSDP2
+(``fully_shard``) against the unsharded model, and round-trips the optimizer state through
+``torch.distributed.checkpoint`` (save, load into a fresh sharded model and optimizer, one more
+step on both: identical parameters and state).
 """
 
 from __future__ import annotations
@@ -127,6 +130,87 @@ def run_case(name: str, hp: dict[str, Any], opts: dict[str, Any], impl: str, mes
     return errs
 
 
+FSDP_CASES = [("s3", dict(lr=1e-2, weight_decay=0.1), {}), ("sam", dict(lr=3e-3, rho=0.05), {}),
+              ("nigt", dict(lr=1e-2, beta=0.5), {}), ("normalized_sgdm", dict(lr=1e-2), dict(norm_scope="group")),
+              ("adasgd", dict(lr=1e-3), {}), ("blockwise_adam", dict(lr=1e-3), {})]
+"""FSDP2 end to end (``fully_shard``, forward/backward through the sharded model)."""
+DCP_CASES = ("s3", "normalized_sgdm", "adasgd", "blockwise_adam")
+"""Distributed-checkpoint round trip (closure methods: see the README's note)."""
+
+
+def _model() -> torch.nn.Module:
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 3)).double()
+
+
+def _sharded(mesh: Any) -> torch.nn.Module:
+    from torch.distributed.fsdp import fully_shard
+
+    m = _model()
+    for layer in (m[0], m[2]):
+        fully_shard(layer, mesh=mesh)
+    return fully_shard(m, mesh=mesh)
+
+
+def _train_step(mod: torch.nn.Module, opt: torch.optim.Optimizer, name: str, X: torch.Tensor, Y: torch.Tensor) -> None:
+    def closure() -> float:
+        loss = ((mod(X) - Y) ** 2).mean()
+        loss.backward()
+        return float(loss.detach())
+
+    opt.zero_grad(set_to_none=True)
+    if name == "nigt":
+        opt.step(closure)
+        return
+    closure()
+    opt.step(closure if name in QUADRATIC else None)
+
+
+def _max_err(plain: list[torch.Tensor], shard: list[torch.Tensor]) -> float:
+    err = 0.0
+    for p, s in zip(plain, shard):
+        mine, ref = D.local(s.detach()), D.local(D.local_slice(p.detach(), s))
+        if mine.numel():
+            err = max(err, float((mine - ref).abs().max()) / max(float(p.abs().max()), 1e-300))
+    return err
+
+
+def fsdp_case(name: str, hp: dict[str, Any], opts: dict[str, Any], mesh: Any, ckpt: str) -> dict[str, float]:
+    """FSDP2 vs unsharded per step (every rank feeds the same batch; world 2 averages g + g exactly),
+    then (DCP_CASES) save, load into a fresh sharded model and optimizer, one more step on both."""
+    import torch.distributed.checkpoint as dcp
+    from torch.distributed.checkpoint.state_dict import get_state_dict, set_state_dict
+
+    g = torch.Generator().manual_seed(3)
+    X, Y = torch.randn(8, 5, generator=g, dtype=torch.float64), torch.randn(8, 3, generator=g, dtype=torch.float64)
+    cls = gpu.OPTIMIZERS[name]
+    ref, m = _model(), _sharded(mesh)
+    opt_r, opt_m = cls(ref.parameters(), **hp, **opts), cls(m.parameters(), **hp, **opts)
+    res = {}
+    for step in range(4):
+        _train_step(ref, opt_r, name, X, Y)
+        _train_step(m, opt_m, name, X, Y)
+        res["x"] = max(res.get("x", 0.0), _max_err(list(ref.parameters()), list(m.parameters())))
+    if name in DCP_CASES:
+        msd, osd = get_state_dict(m, opt_m)
+        dcp.save({"model": msd, "optim": osd}, checkpoint_id=ckpt)
+        m2 = _sharded(mesh)
+        opt2 = cls(m2.parameters(), **hp, **opts)
+        msd2, osd2 = get_state_dict(m2, opt2)
+        sd = {"model": msd2, "optim": osd2}
+        dcp.load(sd, checkpoint_id=ckpt)
+        set_state_dict(m2, opt2, model_state_dict=sd["model"], optim_state_dict=sd["optim"])
+        _train_step(m, opt_m, name, X, Y)
+        _train_step(m2, opt2, name, X, Y)
+        res["dcp_x"] = _max_err(list(m.parameters()), list(m2.parameters()))
+        for p, q in zip(m.parameters(), m2.parameters()):
+            for k, v in opt_m.state[p].items():
+                w = opt2.state[q][k]
+                same = v == w if not isinstance(v, torch.Tensor) else torch.equal(D.local(v), D.local(w))
+                res["dcp_state"] = max(res.get("dcp_state", 0.0), 0.0 if same else 1.0)
+    return res
+
+
 def main(rank: int, world: int, port: int, out: str) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     tdist.init_process_group("gloo", rank=rank, world_size=world)
@@ -138,6 +222,9 @@ def main(rank: int, world: int, port: int, out: str) -> None:
     res["float32:s3/foreach"] = run_case("s3", dict(lr=1e-2), {}, "foreach", mesh, world, torch.float32)
     res["float32:normalized_sgdm/foreach"] = run_case("normalized_sgdm", dict(lr=1e-2), {}, "foreach", mesh, world,
                                                       torch.float32)
+    if world == 2:
+        for name, hp, opts in FSDP_CASES:
+            res[f"fsdp:{name}"] = fsdp_case(name, hp, opts, mesh, os.path.join(out, f"ckpt_{name}"))
     # negative control: shard-local reductions (no all-reduce) must be detected
     real = D.reduce_sums
     D.reduce_sums = lambda sums, likes: list(sums)

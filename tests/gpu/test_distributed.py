@@ -12,6 +12,11 @@ they are within ``2 float32_bound`` of each other (triangle inequality); ``n`` i
 reduction (the group's 34 elements).  The only sharded-vs-unsharded difference is the summation
 order of the reductions (local sums, then the all-reduce), R6.
 
+FSDP2 (world 2): a small MLP trained through ``fully_shard`` (forward/backward on the sharded
+model, closures for SAM/NIGT) against the unsharded model, within ``F64_RTOL`` per step; a
+``torch.distributed.checkpoint`` round trip of the optimizer state (S3, NormalizedSGDM, AdaSGD,
+BlockwiseAdam) resumes bit-identically.
+
 Negative controls: with shard-local reductions (``gpu.distributed.reduce_sums`` replaced by the
 identity) NormalizedSGDM, BlockwiseAdam and SAM leave these bounds by orders of magnitude.
 """
@@ -85,6 +90,18 @@ def test_state_buffers_compared(results: dict[str, dict[str, float]]) -> None:
     # the comparison covers the state, not only the parameters (e.g. BlockwiseAdam's per-block v)
     assert {"0.m", "0.v", "2.v"} <= set(results["blockwise_adam/single"])
     assert {"0.m", "0.s"} <= set(results["s3/foreach"])
+
+
+def test_fsdp2_training_and_checkpoint_round_trip(results: dict[str, dict[str, float]],
+                                                   request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["results"] != 2:
+        assert not any(k.startswith("fsdp:") for k in results)  # FSDP2 runs on the 2-rank world
+        return
+    for name, _, _ in W.FSDP_CASES:
+        errs = results[f"fsdp:{name}"]
+        assert errs["x"] <= TOL.F64_RTOL, f"FSDP2 {name}: {errs}"
+        if name in W.DCP_CASES:  # resumed from the checkpoint: bit-identical to the uninterrupted run
+            assert errs["dcp_x"] == 0.0 and errs["dcp_state"] == 0.0, f"DCP round trip {name}: {errs}"
 
 
 @pytest.mark.parametrize("label", ["normalized_sgdm", "blockwise_adam", "sam"])
