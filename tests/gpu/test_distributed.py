@@ -14,8 +14,8 @@ order of the reductions (local sums, then the all-reduce), R6.
 
 FSDP2 (world 2): a small MLP trained through ``fully_shard`` (forward/backward on the sharded
 model, closures for SAM/NIGT) against the unsharded model, within ``F64_RTOL`` per step; a
-``torch.distributed.checkpoint`` round trip of the optimizer state (S3, NormalizedSGDM, AdaSGD,
-BlockwiseAdam) resumes bit-identically.
+``torch.distributed.checkpoint`` round trip of the optimizer state (S3, SAM, NIGT, NormalizedSGDM,
+AdaSGD, BlockwiseAdam) resumes bit-identically.
 
 Negative controls: with shard-local reductions (``gpu.distributed.reduce_sums`` replaced by the
 identity) NormalizedSGDM, BlockwiseAdam and SAM leave these bounds by orders of magnitude.
