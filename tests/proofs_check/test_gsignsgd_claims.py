@@ -12,7 +12,8 @@ from proofs_check.claims.gsignsgd_core import alg1_loop, lemma1_ratio, lemma7_E
 
 
 def test_required_gsignsgd_ids_are_registered() -> None:
-    assert {"gsignsgd.alg1", "gsignsgd.lemma1", "gsignsgd.lemma5", "gsignsgd.lemma7"} <= set(REGISTRY)
+    assert {"gsignsgd.alg1", "gsignsgd.lemma1", "gsignsgd.lemma5", "gsignsgd.lemma7",
+            "gsignsgd.thm1.rate"} <= set(REGISTRY)
     for cid in REGISTRY:
         if cid.startswith("gsignsgd."):
             assert REGISTRY[cid].source.startswith("gsignsgd ")
@@ -36,3 +37,14 @@ def test_lemma7_E_formula() -> None:
     lg = math.log(20.0)
     assert lemma7_E(2.0, 0.6, 0.05) == 3 * 2 * lg + 3 / math.sqrt(1 - 0.36) * math.sqrt(4 * lg)
     assert lemma7_E(1.0, 0.0, 0.9) == 3 + 3
+
+
+def test_theorem1_hyperparameters_follow_the_statement() -> None:
+    from proofs_check.claims.gsignsgd_rate import theorem1_hyperparameters
+
+    hp = theorem1_hyperparameters(10_000, L0_l1=4.0, Delta=9.0, sigma_l1=2.0)
+    alpha = math.sqrt(36.0) / (2.0 * 100.0)
+    assert hp["alpha"] == alpha and hp["beta1"] == 1 - alpha
+    assert abs(hp["eta"] - 3.0 * alpha / (2.0 * 100.0)) < 1e-15
+    assert math.sqrt(hp["beta2"]) < hp["beta1"]  # the theorem's condition sqrt(beta2)/beta1 < 1
+    assert theorem1_hyperparameters(1, 4.0, 9.0, 2.0)["alpha"] == 1.0
