@@ -13,7 +13,7 @@ from proofs_check.claims.gsignsgd_core import alg1_loop, lemma1_ratio, lemma7_E
 
 def test_required_gsignsgd_ids_are_registered() -> None:
     assert {"gsignsgd.alg1", "gsignsgd.lemma1", "gsignsgd.lemma5", "gsignsgd.lemma7",
-            "gsignsgd.thm1.rate"} <= set(REGISTRY)
+            "gsignsgd.thm1.rate", "gsignsgd.lemma12"} <= set(REGISTRY)
     for cid in REGISTRY:
         if cid.startswith("gsignsgd."):
             assert REGISTRY[cid].source.startswith("gsignsgd ")
