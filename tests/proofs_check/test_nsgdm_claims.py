@@ -11,7 +11,7 @@ from proofs_check.claims import nsgdm_rates, nsgdm_theory
 from proofs_check.registry import REGISTRY
 
 REQUIRED = ["nsgdm.lemma2", "nsgdm.thm1.derivation", "nsgdm.thm1.rate", "nsgdm.thm3.derivation",
-            "nsgdm.alg1.transport"]
+            "nsgdm.alg1.transport", "nsgdm.thm3.rate"]
 
 
 def test_required_ids_registered():
