@@ -13,7 +13,7 @@ from proofs_check.claims.gsignsgd_core import alg1_loop, lemma1_ratio, lemma7_E
 
 def test_required_gsignsgd_ids_are_registered() -> None:
     assert {"gsignsgd.alg1", "gsignsgd.lemma1", "gsignsgd.lemma5", "gsignsgd.lemma7",
-            "gsignsgd.thm1.rate", "gsignsgd.lemma12"} <= set(REGISTRY)
+            "gsignsgd.thm1.rate", "gsignsgd.lemma12", "gsignsgd.sec5_2.estimator"} <= set(REGISTRY)
     for cid in REGISTRY:
         if cid.startswith("gsignsgd."):
             assert REGISTRY[cid].source.startswith("gsignsgd ")
@@ -48,3 +48,22 @@ def test_theorem1_hyperparameters_follow_the_statement() -> None:
     assert abs(hp["eta"] - 3.0 * alpha / (2.0 * 100.0)) < 1e-15
     assert math.sqrt(hp["beta2"]) < hp["beta1"]  # the theorem's condition sqrt(beta2)/beta1 < 1
     assert theorem1_hyperparameters(1, 4.0, 9.0, 2.0)["alpha"] == 1.0
+
+
+def test_exact_eq1_L0_is_the_max_of_hessian_minus_gradient() -> None:
+    from proofs_check.claims.gsignsgd_estimation import exact_eq1_L0
+
+    L0 = exact_eq1_L0()
+    t = np.random.default_rng(1).uniform(-20, 20, 100_000)
+    gap = np.abs(np.cosh(t) - 4 * np.cos(2 * t)) - np.abs(np.sinh(t) - 2 * np.sin(2 * t))
+    assert gap.max() <= L0 + 1e-9 and L0 > 4.7
+
+
+def test_estimator_is_exact_on_a_quadratic() -> None:
+    from proofs_check.claims.gsignsgd_estimation import estimate_points
+    from reference.problems import quadratic
+
+    q = quadratic(np.diag([3.0, 1.0]))
+    xs = np.array([[[1.0, 0.0]], [[0.5, 0.0]]])
+    G, Lh = estimate_points(q, xs)
+    np.testing.assert_allclose(Lh, [3.0], rtol=1e-14)
