@@ -345,8 +345,7 @@ def make_driver(impl: Impl, algorithm: str, hp: Mapping[str, Any], explicit: set
 
 def _signature_params(fn: Any) -> Mapping[str, inspect.Parameter]:
     try:
-        target = fn.__init__ if isinstance(fn, type) else fn
-        params = dict(inspect.signature(target).parameters)
+        params = dict(inspect.signature(fn).parameters)  # a class: its __signature__ or __init__ less self
     except (TypeError, ValueError):
         return {}
     params.pop("self", None)

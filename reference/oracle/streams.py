@@ -22,7 +22,8 @@ draw ``z_t`` give the gradient ``g_t = mask_t * sigma * z_t``:
 Methods whose oracle depends on x (SAM, AdaSAM, NIGT, IGT, NAG form I; :data:`X_DEPENDENT`) get
 ``g_t(x) = mask_t * (sigma * z_t + kappa * (x - c))`` with ``kappa_i = a_i min(sigma_i, 1)``,
 ``a_i ~ U(0.2, 1)`` and ``c`` at distance 2..3 from ``x_0`` (the harness's quadratic, scaled by the
-stream: a stochastic gradient of ``sum kappa (x - c)^2 / 2 + <mask sigma z_t, x>``).  Each step has
+stream: a stochastic gradient of ``sum kappa (x - c)^2 / 2 + <mask sigma z_t, x>``).  The x-free
+gradients ``mask_t * sigma * z_t`` are rounded to the dtype once, so both sides read equal numbers.  Each step has
 ``k = alg.oracle_calls`` samples ``z_{t,0..k-1}``; SAM's two evaluations use sample 0 when
 ``same_sample`` (adasam Alg. 1, the torch closure and optax's two update calls then see one sample).
 """
@@ -59,13 +60,15 @@ def representable(a: np.ndarray, dtype: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class StreamData:
-    """One seeded stream: ``x0`` (d,), unit draws ``z`` (T, k, d), ``mask`` (T, d), ``sigma``,
-    ``kappa``, ``c`` (d,); every array float64 and representable in ``dtype``."""
+    """One seeded stream: ``x0`` (d,), the x-free gradients ``G = mask * sigma * z`` (T, k, d),
+    ``mask`` (T, d), ``sigma``, ``kappa``, ``c`` (d,); float64 arrays, ``x0``, ``G``, ``kappa``
+    and ``c`` representable in ``dtype`` (an x-dependent gradient is computed in float64 and the
+    implementation's is rounded once to its dtype, as tests/gpu does)."""
 
     name: str
     dtype: str
     x0: np.ndarray
-    z: np.ndarray
+    G: np.ndarray
     mask: np.ndarray
     sigma: np.ndarray
     kappa: np.ndarray
@@ -73,10 +76,9 @@ class StreamData:
 
     def gradient(self, t: int, i: int, x: np.ndarray | None) -> np.ndarray:
         """Gradient of sample ``i`` at step ``t`` (0-based), float64; ``x=None`` for x-free methods."""
-        g = self.sigma * self.z[t, i]
-        if x is not None:
-            g = g + self.kappa * (np.asarray(x, dtype=np.float64).reshape(-1) - self.c)
-        return self.mask[t] * g
+        if x is None:
+            return self.G[t, i]
+        return self.G[t, i] + self.mask[t] * self.kappa * (np.asarray(x, dtype=np.float64).reshape(-1) - self.c)
 
 
 def _range(dtype: str) -> tuple[float, float]:
@@ -118,7 +120,8 @@ def make_stream(name: str, *, steps: int, d: int, samples: int = 1, seed: int = 
             x0, c = x0 * lo, c * lo
     kappa = a * np.minimum(sigma, 1.0)
     r = representable
-    return StreamData(name, dtype, r(x0, dtype), r(z, dtype), mask, r(sigma, dtype), r(kappa, dtype), r(c, dtype))
+    G = r(mask[:, None, :] * sigma * z, dtype)
+    return StreamData(name, dtype, r(x0, dtype), G, mask, sigma, r(kappa, dtype), r(c, dtype))
 
 
 class RefOracle:
