@@ -51,7 +51,7 @@ class Case:
         hp = ", ".join(f"{k}={v}" for k, v in self.hp.items())
         kw = ", ".join(f"{k}={_name(v)}" for k, v in self.impl_kwargs.items())
         extra = f"; impl {kw}" if kw else ""
-        return f"reference {self.algorithm}({hp}){extra}; {self.dtype}, stream {self.stream}" + \
+        return f"{self.algorithm}({hp}){extra}; {self.dtype}, {self.stream}" + \
             (f", {self.steps} steps" if self.steps else "")
 
 
@@ -88,8 +88,8 @@ def markdown_table(outcomes: list[Outcome]) -> str:
         c, r = o.case, o.result
         assert r is not None
         verdict = r.verdict + (f" ({r.divergence.quantity})" if r.divergence is not None else "")
-        lines.append(f"| {c.library} | {o.version} | `{c.implementation}` | {c.configuration} | {verdict} | "
-                     f"{c.cause} |")
+        cells = [c.library, o.version, f"`{c.implementation}`", c.configuration, verdict, c.cause]
+        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
     return "\n".join(lines)
 
 
@@ -226,8 +226,9 @@ CASES: list[Case] = [
          "diverges at step 1",
          "optax keeps the maximum of the bias-corrected v_t/(1 - beta2^t) (bias_correction_nu=True); torch "
          "(the reference default) keeps the maximum of the raw v_t and corrects after. Neither is Reddi et al.'s "
-         "Alg. 2 (no bias correction); the iterates differ once v_t decreases, the stored maxima from step 1. "
-         "With v_max_of='v_hat' (added for this) it matches.", quantity="v_max", requires=_OPTAX),
+         "Alg. 2 (no bias correction). The stored maxima differ from step 1 (by 1/(1 - beta2^t)), the iterates "
+         "from step 2 here (once some v_t decreases). With v_max_of='v_hat' (added for this) it matches.",
+         quantity="v_max", requires=_OPTAX),
     Case("optax.amsgrad.v_hat", "optax", "optax.amsgrad", _optax("amsgrad"), "amsgrad",
          {"lr": 1e-3, "v_max_of": "v_hat"}, "match", requires=_OPTAX),
     Case("optax.amsgrad.paper", "optax", "optax.amsgrad(bias_correction_mu=False, bias_correction_nu=False)",
