@@ -47,7 +47,8 @@ quantity, given exact inputs:
 
 Errors already present are carried with gain <= 1: EMAs are convex combinations, and the
 harness keeps ``lr * t * Q_t(d) <= Q_t(x)`` so that ``x_{t+1} = x_t - lr d_t`` accumulates
-``lr * err(d)`` within the same bound.  For methods whose oracle depends on x (SAM, AdaSAM,
+``lr * err(d)`` within the same bound (``reference.oracle``, which cannot choose the learning
+rate, adds the path length ``sum_k ||x_k - x_{k-1}||_inf`` to ``Q_t(x)`` instead).  For methods whose oracle depends on x (SAM, AdaSAM,
 NIGT) the float32 harness restarts the reference from the implementation's iterate at every step
 (``resync``), so rounding is not amplified through the objective's curvature; their state buffers
 still run free.  Hence after t steps ``err_t <= A K u t``, K from :data:`ROUNDINGS`.
