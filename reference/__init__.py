@@ -7,7 +7,9 @@ One functional API (see :mod:`reference.algorithm`)::
     x, state = alg.step(x, state, oracle)
 
 ``reference.replay`` drives an algorithm with a given gradient sequence and
-``reference.run`` runs it on a problem of :mod:`reference.problems`.
+``reference.run`` runs it on a problem of :mod:`reference.problems`.  ``reference.oracle.compare``
+checks a third-party implementation against these step by step, with the tolerances of
+``reference.tolerances``.
 """
 
 from .adam import adam, adam_clipped, adamw, amsgrad, rmsprop
@@ -35,7 +37,10 @@ ALGORITHMS = {
 }
 """Every factory by name (the keys of ``hyperparams.SPECS``)."""
 
+from . import oracle, tolerances  # noqa: E402  (after ALGORITHMS: oracle reads it)
+
 __all__ = [
+    "oracle", "tolerances",
     "Algorithm", "Oracle", "ratio", "Trace", "RunRecord", "replay", "run", "hessian_11_norm",
     "SPECS", "defaults", "resolve", "ALGORITHMS", *ALGORITHMS,
 ]

@@ -132,9 +132,15 @@ def amsgrad(hp: Any) -> Algorithm:
 
     ``v_max_t = max(v_max_{t-1}, v_t)`` on the un-corrected ``v`` and
     ``d_t = m^_t / (sqrt(v_max_t) / sqrt(1 - beta2^t) + eps)`` (Reddi et al. 2018, torch).
+    ``bias_correction=False`` is Reddi et al.'s Algorithm 2 as printed: ``d_t = m_t / (sqrt(v_max_t) + eps)``.
+    ``v_max_of='v_hat'`` takes the maximum of the *corrected* ``v^_t = v_t / (1 - beta2^t)`` and
+    divides by nothing else, ``d_t = m^_t / (sqrt(v_max_t) + eps)`` (``optax.amsgrad``'s default,
+    ``bias_correction_nu=True``, optax/_src/transform.py ``scale_by_amsgrad``); the two forms differ
+    once ``v_t`` decreases, since ``1 - beta2^t`` grows with t.
     """
     beta1, beta2 = hp["beta1"], hp["beta2"]
     hp_dir = {**hp, "eps_inside_sqrt": False}
+    hat = hp["v_max_of"] == "v_hat" and hp["bias_correction"]
 
     def init(x0: Any) -> AMSGradState:
         x = as_float_array(x0)
@@ -147,8 +153,12 @@ def amsgrad(hp: Any) -> Algorithm:
         g = _coupled(oracle_gradient("amsgrad", oracle, x), x, hp)
         m = beta1 * state.m + (1.0 - beta1) * g
         v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        v_max = np.maximum(state.v_max, v)
-        d = adam_direction(m, v_max, t, hp_dir)
+        if hat:
+            v_max = np.maximum(state.v_max, v / (1.0 - beta2**t))
+            d = ratio(m / (1.0 - beta1**t), np.sqrt(v_max) + hp["eps"])
+        else:
+            v_max = np.maximum(state.v_max, v)
+            d = adam_direction(m, v_max, t, hp_dir)
         lr_t = lr_at("amsgrad", hp["lr"], t)
         return decoupled_step(x, d, lr_t, _decoupled_wd(hp)), AMSGradState(t, m, v, v_max, d)
 
@@ -162,6 +172,7 @@ def rmsprop(hp: Any) -> Algorithm:
     ``v_t = beta2 v_{t-1} + (1 - beta2) g_t^2``; centered: ``v_t - gbar_t^2`` (clamped at 0,
     so rounding can never make the square root NaN); ``a_t = sqrt(.) + eps``;
     ``d_t = g_t / a_t`` or, with momentum mu, ``buf_t = mu buf_{t-1} + g_t / a_t = d_t``.
+    ``v_0 = v0`` (torch: 0; TF1's RMSProp, optax's ``initial_scale`` and timm's RMSpropTF: 1).
     adamlinf's RMSProp (Adam with beta1 = 0) is ``adam(beta1=0, ...)``.
     """
     beta2 = hp["beta2"]
@@ -169,7 +180,7 @@ def rmsprop(hp: Any) -> Algorithm:
     def init(x0: Any) -> RMSpropState:
         x = as_float_array(x0)
         z = np.zeros_like(x)
-        return RMSpropState(t=0, v=z, g_avg=z.copy(), buf=z.copy(), direction=z.copy())
+        return RMSpropState(t=0, v=np.full_like(x, hp["v0"]), g_avg=z.copy(), buf=z.copy(), direction=z.copy())
 
     def step(x: np.ndarray, state: RMSpropState, oracle: Oracle) -> tuple[np.ndarray, RMSpropState]:
         check_shape("rmsprop", x, state)

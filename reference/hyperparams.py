@@ -196,7 +196,10 @@ SPECS: Mapping[str, Mapping[str, Param]] = MappingProxyType({
               "decoupled_weight_decay": Param(True, boolean, _ADAM_COMMON["decoupled_weight_decay"].doc)},
     "adam_clipped": {"lr": _lr(1e-3), **_ADAM_COMMON,
                      "clip": Param(1.0, POS, "each update coordinate is clipped to [-clip, clip], clip > 0")},
-    "amsgrad": {"lr": _lr(1e-3), **{k: v for k, v in _ADAM_COMMON.items() if k not in ("eps_inside_sqrt", "v0")}},
+    "amsgrad": {"lr": _lr(1e-3), **{k: v for k, v in _ADAM_COMMON.items() if k not in ("eps_inside_sqrt", "v0")},
+                "v_max_of": Param("v", one_of("v", "v_hat"),
+                                  "'v': max of the raw v_t, bias-corrected after (torch); 'v_hat': max of "
+                                  "v_t/(1 - beta2^t) (optax.amsgrad)")},
     "rmsprop": {
         "lr": _lr(1e-2),
         "beta2": Param(0.99, UNIT, "EMA coefficient of g^2 (torch's alpha), in [0, 1)"),
@@ -205,6 +208,7 @@ SPECS: Mapping[str, Mapping[str, Param]] = MappingProxyType({
         "momentum": Param(0.0, UNIT, "heavy-ball momentum on the preconditioned step, in [0, 1)"),
         "centered": Param(False, boolean, "subtract the squared mean gradient from v"),
         "weight_decay": _wd(),
+        "v0": Param(0.0, NONNEG, "initial value of every v coordinate (torch 0; TF1, optax initial_scale: 1)"),
     },
     "nag": {
         "lr": LR,
@@ -229,6 +233,8 @@ SPECS: Mapping[str, Mapping[str, Param]] = MappingProxyType({
         "momentum_decay": Param(4e-3, NONNEG, "psi in mu_t = beta1 (1 - 0.5 * 0.96^(t psi)), >= 0"),
         "weight_decay": _wd(),
         "decoupled_weight_decay": _ADAM_COMMON["decoupled_weight_decay"],
+        "mu_schedule": Param("dozat", one_of("dozat", "constant"),
+                             "'dozat': mu_t with momentum_decay (torch); 'constant': mu_t = beta1 (optax.nadam)"),
     },
     "adan": {
         "lr": _lr(1e-3),

@@ -10,6 +10,12 @@ and ``Pi_t = prod_{k <= t} mu_k``::
 
 Weight decay is coupled (``g <- g + lambda x``) or, with ``decoupled_weight_decay``,
 ``x <- x (1 - gamma lambda)`` (torch's NAdamW form).
+
+``mu_schedule='constant'`` sets ``mu_t = beta1`` for every t (Dozat 2016, Alg. 2 with a constant
+momentum schedule), so that ``Pi_t = beta1^t`` and the direction is
+``[(1 - beta1)/(1 - beta1^t) g_t + beta1/(1 - beta1^(t+1)) m_t] / den``: the NAdam of optax
+(``optax.nadam``/``nadamw`` = ``scale_by_adam(nesterov=True)``, optax/_src/transform.py), which
+has no momentum-decay schedule.  ``momentum_decay`` is then unused.
 """
 
 from __future__ import annotations
@@ -37,8 +43,10 @@ def nadam(hp: Any) -> Algorithm:
     """NAdam (torch.optim.NAdam); see the module docstring."""
     beta1, beta2, psi = hp["beta1"], hp["beta2"], hp["momentum_decay"]
 
+    constant = hp["mu_schedule"] == "constant"
+
     def mu(t: int) -> float:
-        return beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        return beta1 if constant else beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
 
     def init(x0: Any) -> NAdamState:
         x = as_float_array(x0)

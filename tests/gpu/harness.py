@@ -18,7 +18,11 @@ tensors to one run.  ``maximize`` maps to the reference driven with ``-grad``.  
 gradient is ``None`` at a step simply does not step in its reference run.
 
 Every step both sides are recorded: parameters and every state buffer (torch state keys are the
-reference state's field names), and compared with ``gpu.tolerances``.
+reference state's field names), and compared with ``gpu.tolerances`` (= ``reference.tolerances``)
+through ``reference.oracle``'s metric (:func:`reference.oracle.normwise_errors`).  The public
+``reference.oracle.compare`` does the same for one tensor of any implementation; this harness adds
+what only ``gpu`` has: param groups, ``norm_scope``, ``maximize``, ``grad=None``, low precision,
+injected non-finite values and state_dict round trips.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import torch
 import gpu
 import reference as R
 from gpu import tolerances as TOL
+from reference.oracle import normwise_errors
 
 QUADRATIC = {"sam", "adasam", "adam_sam", "nigt"}
 SCOPED = {"sam", "adasam", "adam_sam", "normalized_sgdm", "nigt", "adasgd"}
@@ -326,16 +331,6 @@ class Report:
     mask_detail: str
 
 
-def normwise_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``err_t = ||a_t - b_t||_inf / max_{k<=t} ||b_k||_inf`` over entries finite in both."""
-    fin = np.isfinite(a) & np.isfinite(b)
-    mag = np.maximum.accumulate(np.where(np.isfinite(b), np.abs(b), 0.0).max(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diff = np.where(fin, np.abs(a - b), 0.0).max(axis=1)
-        err = np.where(mag > 0, diff / np.where(mag > 0, mag, 1.0), np.where(diff > 0, np.inf, 0.0))
-    return err
-
-
 def compare(run_: Run, bound: Callable[[int], float], *, low: tuple[float, Callable[[int], float]] | None = None,
             quantities: Sequence[str] | None = None) -> Report:
     """Compare every recorded quantity of both sides.
@@ -400,7 +395,7 @@ def f64_bound(t: int) -> float:
 
 
 def f32_bound(run_: Run) -> Callable[[int], float]:
-    return lambda t: TOL.float32_bound(run_.name, t, run_.n)
+    return lambda t: TOL.parity_bound(run_.name, "float32", t, run_.n)
 
 
 def deep_state_dict(opt: torch.optim.Optimizer) -> dict[str, Any]:

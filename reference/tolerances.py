@@ -1,0 +1,263 @@
+r"""Tolerances of every parity check against the reference -- the one dtype -> tolerance table.
+
+Used by ``gpu`` (its tests, through the alias ``gpu.tolerances``) and by :mod:`reference.oracle`
+(any third-party implementation); pure Python, no torch.  :func:`parity_bound` is the table:
+float64 and float32 implementations compared with the float64 reference, per step t.
+
+Metric.  For a compared quantity q (the parameters x, or a state buffer) of one tensor at step t,
+the error is normwise relative to the quantity's running magnitude in the float64 reference::
+
+    err_t(q) = ||q^_t - q_t||_inf / Q_t,     Q_t = max_{k <= t} ||q_k||_inf
+
+(NaN/inf entries are compared as masks, exactly; ``Q_t = 0`` demands exact equality.)
+
+**float64** (CPU and CUDA): ``err_t <= F64_RTOL = 1e-12`` at every step.  The implementations
+perform the reference's operations in the reference's order, so they differ only where libraries
+differ: reduction order (norms, sums), ``sqrt``/``pow`` (within 1 ulp; torch has no ``cbrt`` and
+evaluates ``y^(1/3)``), a few units of ``u64 = 2^-53`` per step.  ``1e-12`` is the project's bound
+(README, ``tests/reference/test_torch_parity.py``); it leaves a factor > 10 over 100+ steps.
+For an implementation written elsewhere (another operation order, long runs) the rounding analysis
+below applies with ``u64``, and both sides round: :func:`float64_bound` is
+``max(F64_RTOL, 2 A K u64 t)`` (the triangle inequality through the exact result), which exceeds
+``F64_RTOL`` only after a few hundred steps.
+
+**float32** (state and arithmetic in float32, compared with the float64 reference driven by the
+same float32-representable inputs): ``err_t <= float32_bound(alg, t, n) = A * K * u * t`` with
+``u = 2^-24``.  Derivation (forward error analysis, Higham, *Accuracy and Stability of Numerical
+Algorithms*, Sec. 3.1-3.4), counting in units of u the relative error one step adds to each
+quantity, given exact inputs:
+
+* R1 each ``+ - * /`` of two operands: +1 (IEEE round to nearest: NumPy, torch, Triton with
+  ``div_rn`` and FMA contraction off).
+* R2 each Python-float coefficient (beta, 1 - beta, lr, 1 - lr*wd, 1/(1 - beta^t), eps, rho, ...)
+  rounded to float32: +1.  The oracle's float32 gradient at a point (SAM, NIGT): +1.
+* R3 products and quotients add the factors' errors (a square doubles).
+* R4 a sum adds 1 to the larger error of its terms.  Where terms may cancel (EMAs of signed
+  values, ``n_t``, ``x_{t+1}``) the bound is relative to the *terms'* magnitudes; each term is at
+  most ``2 Q_t`` (an EMA increment ``(1-beta) y_t = q_t - beta q_{t-1}``) and the previous value
+  at most ``Q_t``, so the bound relative to ``Q_t`` gains the factor **A = 3**.
+* R5 ``sqrt``: half the argument's error + 2 (torch's float32 CPU ``sqrt`` is within 1 ulp = 2u,
+  not correctly rounded); ``p``-th root: argument's error / p + 2 (libdevice ``cbrt``: 1 ulp;
+  float64 ``pow`` rounded once: 1).  ``|g|^p``: p - 1 multiplications, or a float64 pow rounded
+  once (1) for p not in {1, 2, 3}.
+* R6 a sum of n numbers in any order: + (n - 1) (``gamma_{n-1}``; covers NumPy's pairwise,
+  torch's cascade/tree reductions, ``index_add_`` and CUDA atomics).  ``n`` is the longest
+  reduced vector (the tensor, the group or the block).
+* R7 ``sign(c)`` is exact when ``|c|`` exceeds c's error bound; the tests check this margin.
+
+Errors already present are carried with gain <= 1: EMAs are convex combinations, and the
+harness keeps ``lr * t * Q_t(d) <= Q_t(x)`` so that ``x_{t+1} = x_t - lr d_t`` accumulates
+``lr * err(d)`` within the same bound (``reference.oracle``, which cannot choose the learning
+rate, adds the path length ``sum_k ||x_k - x_{k-1}||_inf`` to ``Q_t(x)`` instead).  For methods whose oracle depends on x (SAM, AdaSAM,
+NIGT) the float32 harness restarts the reference from the implementation's iterate at every step
+(``resync``), so rounding is not amplified through the objective's curvature; their state buffers
+still run free.  Hence after t steps ``err_t <= A K u t``, K from :data:`ROUNDINGS`.
+
+**bfloat16/float16 parameters** (state in float32): the parameter is rounded once per step to its
+dtype.  The reference restarts from the implementation's (exactly representable) iterate each
+step, and ``|x^_{t+1} - x_{t+1}| <= U_LOW * |x_{t+1}| + (1 + U_LOW) float32_bound(t) Q_t(x)``
+elementwise (round to nearest, ``U_LOW = 2^-8`` for bfloat16, ``2^-11`` for float16); the
+float32 state is checked with :func:`float32_bound`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+__all__ = ["U64", "U32", "U_BF16", "U_F16", "A", "F64_RTOL", "UNIT_ROUNDOFF", "ROUNDINGS", "roundings",
+           "float32_bound", "float64_bound", "low_bound", "parity_bound", "provenance"]
+
+U64 = 2.0**-53
+"""Unit roundoff of float64."""
+U32 = 2.0**-24
+"""Unit roundoff of float32."""
+U_BF16 = 2.0**-8
+"""Unit roundoff of bfloat16 (8 significant bits)."""
+U_F16 = 2.0**-11
+"""Unit roundoff of float16 (11 significant bits)."""
+A = 3
+"""Magnitude factor of R4: terms of a cancelling sum are at most 3 Q_t in total."""
+F64_RTOL = 1e-12
+"""The float64 parity bound (per step, normwise relative)."""
+
+
+def _sqrt(k: int) -> int:  # R5
+    return math.ceil(k / 2) + 2
+
+
+def _s3(n: int) -> int:
+    # |g|^p: p = 1: 0; p = 2: 1; p = 3: 2; other p: float64 pow rounded once, 1.
+    # s_t = (beta2 s) + (c2 |g|^p): max(2, |g|^p + 2) + 1 <= 5;
+    # y = (beta2 s_t) + (c2 |g|^p): max(s_t + 2, |g|^p + 2) + 1 <= 8;
+    # b = y^(1/p): y/p + 2 (cbrt, sqrt) or y/p + 1 (pow): <= 8 for every p >= 1; + eps: 9.
+    # n_t = (beta1 m_t) + (c1 g): max(3 + 2, 2) + 1 = 6.   d = n/b: 6 + 9 + 1 = 16.
+    # x (1 - lr wd) - lr d: max(2, 16 + 2) + 1 = 19.
+    return 19
+
+
+def _adan(n: int) -> int:
+    # diff 1; m 3; v: max(2, 1 + 2) + 1 = 4; u = g + beta2 diff: 3 + 1 = 4; u^2: 9;
+    # n_t: 9 + 2 + 1 = 12; sqrt 8; / sqrt(1 - beta3^t): 10; + eps: 11;
+    # num: m/(1-beta1^t) 5, (beta2 v)/(1-beta2^t) 8, sum 9;  d: 9 + 11 + 1 = 21;
+    # x: (x - lr d) 24, / (1 + lr wd) 26.
+    return 26
+
+
+def _generalized_signsgd(n: int) -> int:
+    # m 3; m^2 7; v: 7 + 2 + 1 = 10; sqrt 7; + eps 8 (+1 for eps's rounding: 9);
+    # d: 3 + 9 + 1 = 13; x: 13 + 2 + 1 = 16.
+    return 16
+
+
+def _normalized(n: int) -> int:
+    # m 3 (m_1 = g_1 exact); m^2 7; sum 7 + (n-1); sqrt; d = m/||m||: 3 + sqrt + 1; x: + 3.
+    return 3 + _sqrt(7 + n - 1) + 1 + 3
+
+
+def _nigt(n: int) -> int:
+    # x_t = w + k (w - w_prev): 1 + 1 + 1, + 1 = 4; oracle at x_t (gain <= 1 by the problem's
+    # scaling) + its float32 rounding: 5; m: 5 + 2 + 1 = 8; then as _normalized with m at 8.
+    return 8 + _sqrt(2 * 8 + 1 + n - 1) + 1 + 3
+
+
+def _sam_g(n: int) -> int:
+    # s: 1 (oracle rounding); ||s||: sqrt(2 + 1 + (n-1)); delta = rho (s/||s||): 1 + S + 1 + 2;
+    # x + delta: + 1; g at that point (gain <= 1) + rounding: + 1.
+    return 1 + _sqrt(3 + n - 1) + 1 + 2 + 1 + 1
+
+
+def _sam(n: int) -> int:
+    # m: g + 2 + 1; x - lr m: + 3.
+    return _sam_g(n) + 3 + 3
+
+
+def _adasam(n: int) -> int:
+    # m: g + 3; g^2: 2 g + 1; v: + 3; v_hat = max(.) exact; sqrt; d = m / sqrt(v_hat): + 1; x: + 3.
+    g = _sam_g(n)
+    return (g + 3) + _sqrt(2 * g + 1 + 3) + 1 + 3
+
+
+def _block_adaptive(n: int) -> int:
+    # m 3; g^2 1; block sum 1 + (n-1); / d_b: + 1; v: + 3; + eps: + 1 (eps's rounding) + 1;
+    # sqrt; d = m / sqrt(.): 3 + sqrt + 1; x: + 3.
+    v = 1 + (n - 1) + 1 + 3 + 2
+    return 3 + _sqrt(v) + 1 + 3
+
+
+def _adam(n: int) -> int:
+    # coupled weight decay g + lambda x: 3; m: 3 + 2 + 1 = 6; g^2: 7; v: 7 + 2 + 1 = 10;
+    # m^ = m / (1 - beta1^t) (constant rounded once, R2): 8;
+    # den: sqrt(v) 7, / sqrt(1 - beta2^t) 9, + eps 11 (eps inside: v/bc 12, + eps 14, sqrt 9);
+    # d = m^ / den: 8 + 11 + 1 = 20 (AMSGrad's max and Adam-clip's clip are exact);
+    # x (1 - lr wd) - lr d: 20 + 2 + 1 = 23.  (torch's lr/bc1 * (m/den): 1 + 12 + 1 + 1 + 1: same order.)
+    return 23
+
+
+def _rmsprop(n: int) -> int:
+    # g + lambda x: 3; g^2 7; v: 10; centered: gbar 6, gbar^2 13, v - gbar^2 14; sqrt 9; + eps 11;
+    # d = g / den: 3 + 11 + 1 = 15; momentum buf: 16; x - lr d: 19.
+    return 19
+
+
+def _nadam(n: int) -> int:
+    # m 6, v 10 (coupled weight decay); den: v / bc2 12, sqrt 8, + eps 10;
+    # coefficients (1 - mu_t)/(1 - Pi_t), mu_{t+1}/(1 - Pi_t mu_{t+1}): scalars rounded, <= 3 each;
+    # c_g g: 7; c_m m: 10; sum 11; d = 11 + 10 + 1 = 22; x: 25.  (torch: two addcdiv's: <= 22.)
+    return 25
+
+
+def _sgdm(n: int) -> int:
+    # g + lambda x: 3; m = beta m + (1 - dampening) g: 6; Nesterov g + beta m: 9; x - lr d: 12.
+    return 12
+
+
+def _nag(n: int) -> int:
+    # form I: look-ahead x - lr beta m: 4, the oracle there (gain <= 1) + its rounding: 5, m: 8,
+    # x: 11.  Form II: m 3, beta m + (1 - beta) g: 6, x 9.  Form III: r 4, d = m + beta r 7, x 10.
+    return 11
+
+
+def _sgd_clip(n: int) -> int:
+    # m 3; ||m||: m^2 7, sum + (n-1), sqrt; factor gamma / (eta ||m||): + 3 (two constants, one
+    # division; min() exact); factor * m: + 1 + 3; nu *: + 2; sum of the two parts: + 1; x: + 3.
+    return 3 + _sqrt(7 + n - 1) + 3 + 1 + 2 + 1 + 3
+
+
+ROUNDINGS: dict[str, Callable[[int], int]] = {
+    "s3": _s3,
+    "adan": _adan,
+    "lion": lambda n: 3,  # c 3 (sign exact, R7), m 3; x: (1 - lr wd) x 2, lr sign(c) 1, - 1: 3
+    "signsgd": lambda n: 2,  # lr rounding 1, lr * (+-1) exact, - 1
+    "signum": lambda n: 3,  # m 3; x 2
+    "generalized_signsgd": _generalized_signsgd,
+    "sam": _sam,
+    "adasam": _adasam,
+    "adam_sam": _adasam,
+    "normalized_sgdm": _normalized,
+    "nigt": _nigt,
+    "adasgd": _block_adaptive,
+    "blockwise_adam": _block_adaptive,
+    "adam": _adam,
+    "adamw": _adam,
+    "adam_clipped": _adam,
+    "amsgrad": _adam,
+    "rmsprop": _rmsprop,
+    "nadam": _nadam,
+    "sgdm": _sgdm,
+    "nag": _nag,
+    "signgd": lambda n: 2,  # as signsgd
+    "sgd_clip": _sgd_clip,
+}
+"""K(n): roundings per step (units of u) of the longest dependency chain, n = longest reduction.
+
+Not derived (no entry): ``igt`` and ``adaptive_nsgd``, whose extrapolation ``w + k (w - w_prev)``
+with a growing k is not covered by the argument above."""
+
+UNIT_ROUNDOFF: dict[str, float] = {"float64": U64, "float32": U32, "bfloat16": U_BF16, "float16": U_F16}
+"""Unit roundoff of each dtype (round to nearest)."""
+
+
+def roundings(alg: str, n: int = 1) -> int:
+    """K of ``alg`` for reductions over at most ``n`` numbers."""
+    return ROUNDINGS[alg](max(1, n))
+
+
+def float32_bound(alg: str, t: int, n: int = 1) -> float:
+    """``A * K * u * t``: the normwise float32 error bound after ``t`` steps (see module docstring)."""
+    return A * roundings(alg, n) * U32 * t
+
+
+def float64_bound(alg: str, t: int, n: int = 1) -> float:
+    """``max(F64_RTOL, 2 A K u64 t)``: float64 implementation vs float64 reference, both rounded."""
+    return max(F64_RTOL, 2 * A * roundings(alg, n) * U64 * t)
+
+
+def parity_bound(alg: str, dtype: str, t: int, n: int = 1) -> float:
+    """The table: normwise bound after ``t`` steps for an implementation computing in ``dtype``
+    compared with the float64 reference (inputs representable in ``dtype``).
+
+    Raises ``KeyError`` when no K is derived for ``alg`` and ``ValueError`` for a dtype whose
+    bound is not normwise (bfloat16/float16 parameters: :func:`low_bound`)."""
+    if alg not in ROUNDINGS:
+        raise KeyError(f"no rounding count K derived for {alg!r} (reference/tolerances.py ROUNDINGS)")
+    if dtype == "float64":
+        return float64_bound(alg, t, n)
+    if dtype == "float32":
+        return float32_bound(alg, t, n)
+    raise ValueError(f"no normwise bound for dtype {dtype!r}: float64 or float32 (low precision: low_bound)")
+
+
+def provenance(alg: str, dtype: str, n: int = 1) -> str:
+    """One line saying how :func:`parity_bound` is obtained for ``alg`` in ``dtype``."""
+    k = roundings(alg, n)
+    if dtype == "float64":
+        return (f"float64: max(F64_RTOL = {F64_RTOL:g}, 2*A*K*u64*t) with A = {A}, K({alg}, n={n}) = {k}, "
+                f"u64 = 2^-53 (reference/tolerances.py)")
+    return f"{dtype}: A*K*u*t with A = {A}, K({alg}, n={n}) = {k}, u = 2^-24 (reference/tolerances.py)"
+
+
+def low_bound(unit: float, alg: str, t: int, n: int = 1) -> tuple[float, float]:
+    """``(relative, normwise)`` parts of the float16/bfloat16 parameter bound at step ``t``:
+    ``|x^ - x| <= relative * |x| + normwise * Q_t(x)``."""
+    return unit, (1.0 + unit) * float32_bound(alg, t, n)

@@ -1,0 +1,114 @@
+"""reference.oracle's torch adapter: classes, factories, closures, kwargs translation, float32.
+
+The project's own gpu optimizers (whose state keys are the reference's field names) match through
+``compare`` in float64 and float32 on every stream, including the SAM/NIGT closures; perturbed
+configurations are caught (negative controls); torch.optim's parameter names are translated.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import gpu  # noqa: E402
+
+from reference.oracle import compare, torch_impl  # noqa: E402
+from reference.oracle.__main__ import main  # noqa: E402
+
+GPU_HP = {"s3": {"lr": 1e-2}, "adan": {"lr": 1e-3, "weight_decay": 0.02}, "lion": {"lr": 1e-3, "weight_decay": 0.1},
+          "signsgd": {"lr": 1e-3}, "signum": {"lr": 1e-3}, "generalized_signsgd": {"lr": 1e-3, "eps": 1e-8},
+          "sam": {"lr": 1e-2, "rho": 0.05, "beta": 0.9}, "adasam": {"lr": 1e-3}, "adam_sam": {"lr": 1e-3},
+          "normalized_sgdm": {"lr": 1e-2}, "nigt": {"lr": 1e-2}, "adasgd": {"lr": 1e-3},
+          "blockwise_adam": {"lr": 1e-3, "blocks": [0, 0, 1, 1, 1, 2, 2]}}
+
+
+def _gpu(name: str) -> tuple[dict, dict]:
+    hp = dict(GPU_HP[name])
+    kw = {"blocks": [torch.tensor(hp["blocks"])]} if name == "blockwise_adam" else {}
+    return hp, kw
+
+
+def test_every_gpu_optimizer_is_covered() -> None:
+    assert set(GPU_HP) == set(gpu.OPTIMIZERS)
+
+
+@pytest.mark.parametrize("stream", ["heavy-tailed", "zeros", "tiny"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(GPU_HP))
+def test_gpu_optimizers_match(name: str, dtype: str, stream: str) -> None:
+    hp, kw = _gpu(name)
+    res = compare(gpu.OPTIMIZERS[name], name, hp, dtype=dtype, stream=stream, steps=40, impl_kwargs=kw)
+    assert res.verdict == "match", res
+    # buffers carry the reference's field names: all compared
+    assert res.uncompared == [] and (res.compared or name == "signsgd")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name,key", [("lion", "beta2"), ("s3", "beta"), ("adan", "eps"), ("sam", "rho"),
+                                      ("nigt", "beta"), ("adasam", "beta2")])
+def test_negative_control_perturbed_hyperparameter(name: str, key: str, dtype: str) -> None:
+    """The gpu optimizer with one hyperparameter off by 0.1 % (eps: 1e-3) diverges from the reference."""
+    hp, _ = _gpu(name)
+    from reference.hyperparams import defaults
+
+    value = hp.get(key, defaults(name)[key])
+    bad = 1e-3 if key == "eps" else value * 1.001
+    res = compare(torch_impl(lambda ps: gpu.OPTIMIZERS[name](ps, **{**hp, key: bad})), name, hp, dtype=dtype,
+                  steps=40)
+    assert res.verdict.startswith("diverges at step"), res
+
+
+def test_torch_optim_names_are_translated() -> None:
+    res = compare(torch.optim.RMSprop, "rmsprop", {"lr": 1e-3, "beta2": 0.9, "momentum": 0.5})
+    assert res.verdict == "match"
+    assert res.passed_as["beta2"] == "alpha" and res.impl_config["alpha"] == 0.9
+    assert res.compared == {"momentum_buffer": "buf", "square_avg": "v"}
+    res = compare(torch.optim.Adam, "amsgrad", {"lr": 1e-3})
+    assert res.verdict == "match" and res.impl_config["amsgrad"] is True
+    assert res.compared["max_exp_avg_sq"] == "v_max"
+    res = compare(torch.optim.SGD, "sgdm", {"lr": 1e-2, "beta": 0.9, "convention": "torch", "nesterov": True})
+    assert res.verdict == "match" and res.impl_config["momentum"] == 0.9 and res.impl_config["nesterov"] is True
+    res = compare(torch.optim.Adam, "adamw", {"lr": 1e-3, "weight_decay": 0.1})  # torch >= 2.6: the flag
+    assert res.verdict == "match" and res.impl_config["decoupled_weight_decay"] is True
+
+
+def test_wrong_class_is_a_divergence_not_an_error() -> None:
+    """Adam's coupled weight decay checked as AdamW: g + wd x enters m at step 1."""
+    res = compare(torch_impl(lambda ps: torch.optim.Adam(ps, lr=1e-3, weight_decay=0.1)), "adamw",
+                  {"lr": 1e-3, "weight_decay": 0.1})
+    assert res.verdict == "diverges at step 1" and res.divergence.quantity in ("x", "m")
+
+
+def test_cannot_configure() -> None:
+    res = compare(torch.optim.SGD, "lion", {"lr": 1e-3, "beta2": 0.5})
+    assert res.verdict.startswith("cannot configure: the implementation has no parameter for the reference "
+                                  "hyperparameter beta2=0.5")
+    res = compare(torch.optim.Adam, "adam", {"lr": 1e-3}, impl_kwargs={"bogus": 1})
+    assert res.verdict.startswith("cannot configure: torch.optim.adam.Adam(") and "TypeError" in res.verdict
+    res = compare(torch_impl(lambda ps: object()), "adam", {"lr": 1e-3})
+    assert res.verdict.startswith("cannot configure:") and "not a torch.optim.Optimizer" in res.verdict
+    res = compare(torch.optim.Adam, "adam", {"lr": lambda t: 1e-3 / t})
+    assert "schedules are not translated" in res.verdict
+
+
+def test_step_without_closure() -> None:
+    res = compare(torch_impl(torch.optim.Adam, closure=False), "adam", {"lr": 1e-3})
+    assert res.verdict == "match"
+
+
+def test_reproducer_is_a_working_command(tmp_path, capsys) -> None:
+    lion_pytorch = pytest.importorskip("lion_pytorch")
+    res = compare(lion_pytorch.Lion, "lion", {"lr": 1e-3, "weight_decay": 0.1}, steps=30, seed=4, stream="zeros")
+    assert res.reproducer.startswith("python -m reference.oracle torch:lion_pytorch.lion_pytorch:Lion --as lion ")
+    argv = shlex.split(res.reproducer)[3:] + ["--json", str(tmp_path / "r.json")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "verdict: match" in out and "exp_avg = m" in out
+    rec = json.loads((tmp_path / "r.json").read_text())
+    assert rec["verdict"] == "match" and rec["steps"] == 30 and rec["seed"] == 4
+    np.testing.assert_allclose(rec["errors"]["x"], res.errors["x"])
