@@ -122,6 +122,7 @@ def _check(ctx: Context, negative: bool) -> Outcome:
     bounds = np.array([b for _, b in best_gd])
     slope_gd = float(np.polyfit(np.log(Ms), np.log(gd_c), 1)[0])
     slope_sign = float(np.polyfit(np.log(Ms), np.log(sign_counts), 1)[0])
+    slope_bound = float(np.polyfit(np.log(Ms), np.log(bounds), 1)[0])
     plot = curve_plot("gsignsgd Thm 2: iterations to |f'| < eps vs M (L0 = L1 = 1, eps = 0.5)", "M", "iterations",
                       series("GD, best step (just below eta_A)", Ms, gd_c, "points"),
                       series("Theorem 2 lower bound", Ms, bounds, "dashed"),
@@ -131,7 +132,7 @@ def _check(ctx: Context, negative: bool) -> Outcome:
         measured = (f"T_eta >= bound for all {len(rows)} (M, eta) (a 2-cycle for eta >= eta_A); at GD's best step "
                     f"(0.999 eta_A) T = {list(map(int, gd_c))} vs bound {[round(float(b), 1) for b in bounds]} for "
                     f"M = {[int(m) for m in Ms]} (T/bound {fmt(float((gd_c / bounds).min()), 3)}..{fmt(float((gd_c / bounds).max()), 3)}, "
-                    f"log-log slope in M {fmt(slope_gd, 3)}); SignGD, one step 0.2: {sign_counts} (slope {fmt(slope_sign, 3)})")
+                    f"log-log slope in M {fmt(slope_gd, 3)}, the bound's {fmt(slope_bound, 3)}); SignGD, one step 0.2: {sign_counts} (slope {fmt(slope_sign, 3)})")
     else:
         bad = min(rows, key=lambda r: r["count"] / r["bound"] if isinstance(r["count"], (int, float)) else math.inf)
         measured = f"counterexample: {bad['function']} from x0 = {fmt(bad['x0'], 4)} with eta = {bad['eta/eta_A']} eta_A: " \
@@ -139,7 +140,7 @@ def _check(ctx: Context, negative: bool) -> Outcome:
     return Outcome(verdict, "T >= M L1 (f(x0) - f* - 15 eps^2/(16 L0)) / (2 eps^2 (ln(M L1/L0) + 1)) for every eta",
                    measured, {"L0": L0, "L1": L1, "eps": EPS, "Delta_B": DELTA_B, "rows": rows, "worst_ratio": worst,
                               "gd_best_step_counts": gd_c.tolist(), "bounds_at_best_step": bounds.tolist(),
-                              "gd_slope_in_M": slope_gd, "signgd_step": s, "signgd_counts": sign_counts,
+                              "gd_slope_in_M": slope_gd, "bound_slope_in_M": slope_bound, "signgd_step": s, "signgd_counts": sign_counts,
                               "signgd_slope_in_M": slope_sign, "negative": negative}, (plot,))
 
 
