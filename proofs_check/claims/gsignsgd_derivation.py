@@ -192,8 +192,8 @@ def _check_eq3(ctx: Context, negative: bool) -> Outcome:
     else:
         verdict = Verdict.TIGHT if tol.within(worst_q, 1.0, n_ops) else Verdict.LOOSE
     return Outcome(verdict, "Assumption 2 (uniform L0, L1) => Eq. (3) up to constants",
-                   f"K0 = L0, K1 = L1 suffice (Minkowski): max ratio {fmt(worst_q, 12)} on (a/2)(1^T x)^2 (attained, h "
-                   f"along 1), {fmt(worst_c, 4)} on cosh+cos (radius ln 2)",
+                   f"with K0 = {scale:g} L0, K1 = {scale:g} L1: max ratio {fmt(worst_q, 12)} on (a/2)(1^T x)^2 (h along 1), "
+                   f"{fmt(worst_c, 4)} on cosh+cos (radius ln 2)",
                    {"quadratic": {"d": d, "a": a, "L0": L0q, "worst": worst_q},
                     "cosh_cosine": {"L0": L0c, "L1": L1c, "worst": worst_c}, "samples": N, "scale": scale,
                     "negative": negative})
