@@ -245,4 +245,6 @@ register(Claim(
     expected=Verdict.VERIFIED,
     checks=(Check("exact identity on quadratics, exact gradients", _check_nigt, Verdict.VERIFIED,
                   "normalized SGD-M without the extrapolation"),),
+    note="the O(rho ||w_t - w_{t-1}||^2) error off quadratics is checked by nsgdm.thm3.taylor, and Sec. 1's noisy "
+         "statement (unbiased, variance sigma^2/(t+1)) by nsgdm.sec1.igt",
 ))

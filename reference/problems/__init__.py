@@ -62,3 +62,7 @@ __all__ = [
     "with_noise", "StochasticProblem", "NoisyOracle",
     "inf_to_one_norm", "one_one_norm", "spectral_norm", "random_orthogonal",
 ]
+
+from .gd_lower_bound import RampPlateau, exp_plateau, slope_plateau  # noqa: E402  (gsignsgd Theorem 2)
+
+__all__ += ["RampPlateau", "slope_plateau", "exp_plateau"]

@@ -67,3 +67,54 @@ def test_estimator_is_exact_on_a_quadratic() -> None:
     xs = np.array([[[1.0, 0.0]], [[0.5, 0.0]]])
     G, Lh = estimate_points(q, xs)
     np.testing.assert_allclose(Lh, [3.0], rtol=1e-14)
+
+
+def test_new_gsignsgd_ids_are_registered_with_their_verdicts() -> None:
+    expected = {"gsignsgd.lemma10": "loose", "gsignsgd.thm2": "verified", "gsignsgd.thm1.derivation": "erratum",
+                "gsignsgd.eq3": "tight", "gsignsgd.remark4": "verified", "gsignsgd.thm1.rate": "refuted"}
+    for cid, verdict in expected.items():
+        assert REGISTRY[cid].expected.value == verdict, cid
+
+
+def test_units_of_theorem1_terms() -> None:
+    import sympy as sp
+
+    from proofs_check.claims.gsignsgd_derivation import V, X, theorem1_terms, units_of
+
+    printed, corrected = theorem1_terms(False), theorem1_terms(True)
+    assert units_of(printed["second"]) == V ** sp.Rational(3, 2) / X
+    assert units_of(corrected["second"]) == V / X and units_of(corrected["leading"]) == V / X
+    assert units_of(corrected["T condition 2 (unitless)"]) == 1 and units_of(printed["eta (unit X)"]) == X
+
+
+def test_printed_eta_bounds_the_travel_and_corrected_eta_balances() -> None:
+    import sympy as sp
+
+    from proofs_check.claims.gsignsgd_derivation import ALPHA, Delta, T, corrected_eta, printed_eta, sig
+
+    assert sp.simplify(T * printed_eta() - Delta / sig) == 0
+    lead = sp.simplify(Delta / (corrected_eta() * T))
+    assert sp.simplify(lead - sp.sqrt(ALPHA) * sig) == 0
+
+
+def test_theorem2_bound_and_hard_functions() -> None:
+    from proofs_check.claims.gsignsgd_lower_bound import gd_count, hard_function, theorem2_bound
+
+    assert abs(theorem2_bound(math.e, 1.0, 1.0, 1.0, 0.5) - math.e * (1 - 15 / 64) / (0.5 * 2)) < 1e-12
+    fa, x0 = hard_function(50.0, 10.0)
+    assert fa.eq1 == (1.0, 1.0) and x0[0] == 250.0  # eta >= eta_A: exp_plateau from eta M / 2
+    fb, xb = hard_function(50.0, 1e-3)
+    assert fb.eq1[1] == 0.0 and abs(float(fb.value(xb)) - 2.0) < 1e-12
+    # GD on the plateau moves eta * eps per step: the hitting time is ceil((x0 - x_p)/(eta eps)) (+1 at most)
+    eta = 0.05
+    n = gd_count(R.sgdm(lr=eta, beta=0.0), fb, xb, 1000)
+    assert math.ceil((xb[0] - fb.plateau_start) / (eta * 0.5)) <= n <= math.ceil((xb[0] - fb.plateau_start) / (eta * 0.5)) + 1
+
+
+def test_lemma10_sublevel_M() -> None:
+    from proofs_check.claims.gsignsgd_lemma10 import sublevel_M
+    from reference.problems import cosh_cosine
+
+    p = cosh_cosine(1)
+    M = sublevel_M(p, np.array([3.0]))
+    assert abs(M - abs(p.dphi(np.array(3.0)))) < 1e-3 * M  # 1-D: the sub-level set is [-3, 3]

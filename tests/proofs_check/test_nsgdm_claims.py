@@ -63,3 +63,58 @@ def test_fit_with_correction_recovers_exponent():
 def test_theorem1_setting_constants():
     problem, w1, Rv, L = nsgdm_rates.theorem1_setting()
     assert L == 5.0 and Rv > 0
+
+
+NEW = {"nsgdm.thm4.derivation": "erratum", "nsgdm.thm4.rate": "verified", "nsgdm.alg2": "verified",
+       "nsgdm.sec1.igt": "tight", "nsgdm.thm3.taylor": "loose", "nsgdm.sec2.large_batch": "verified"}
+
+
+def test_new_ids_registered_with_their_verdicts():
+    for cid, verdict in NEW.items():
+        assert REGISTRY[cid].expected.value == verdict, cid
+        assert REGISTRY[cid].source.startswith("nsgdm ")
+
+
+def test_theorem4_exponents_and_steps():
+    from proofs_check.claims import nsgdm_adaptive as A
+
+    ex = A.theorem4_last_inequality_exponents()
+    assert ex["(4 T sigma^2)^(2/7) part"] == (-sp.Rational(2, 7), sp.Rational(4, 7))
+    assert ex["3 L C sqrt(T)"][0] == -sp.Rational(1, 2)
+    printed, corrected = A.theorem4_steps(False), A.theorem4_steps(True)
+    assert printed["alpha_t <= 1 (C^2 D^(3/7) = 1)"][0] and printed["eta^4/(alpha^5 G) = C^14/t"][0]
+    assert not printed["26 C^2 g^(6/7)/7 = 1/2"][0] and corrected["26 C^2 g^(6/7)/7 = 1"][0]
+    assert all(ok for ok, _ in corrected.values())
+
+
+def test_algorithm2_loop_first_step_and_reference():
+    import reference as R
+    from proofs_check.claims.nsgdm_adaptive import algorithm2_loop
+
+    rng = np.random.default_rng(2)
+    G1, G2 = rng.uniform(-1, 1, (5, 2)), rng.uniform(-1, 1, (5, 2))
+    w1 = np.array([0.3, -0.2])
+    ws = algorithm2_loop(G1, G2, 1.5, w1)
+    C = np.sqrt(7 / (26 * 1.5 ** (6 / 7)))
+    D = C ** (-14 / 3)
+    eta1 = C / ((3 * 1.5**2 + D) ** 2 * 2**3) ** (1 / 7)
+    np.testing.assert_allclose(ws[1], w1 - eta1 * G1[0] / np.linalg.norm(G1[0]), rtol=1e-14)  # alpha_1 = 1: m_1 = g_1
+    stream = np.empty((10, 1, 2))
+    stream[0::2, 0], stream[1::2, 0] = G1, G2
+    np.testing.assert_allclose(R.replay(R.adaptive_nsgd(gbound=1.5), stream, w1[None]).x[:, 0], ws, rtol=1e-13)
+
+
+def test_batch_bias_closed_forms():
+    from proofs_check.claims.nsgdm_transport import batch_bias
+
+    np.testing.assert_allclose(batch_bias(0.2, [1, 2]), [0.6, 0.8**2 - (1 - 0.8**2)], rtol=1e-14)
+
+
+def test_taylor_ratio_of_a_cubic_direction_is_half():
+    from proofs_check.claims.nsgdm_transport import taylor_ratios
+    from reference.problems import quadratic_cosine
+
+    p = quadratic_cosine(1)
+    b = np.array([[np.pi / 4]])  # omega z = pi/2: phi''' = rho
+    r = taylor_ratios(p, b + 1e-3, b, p.constants.rho)
+    assert abs(r[0] - 0.5) < 1e-3

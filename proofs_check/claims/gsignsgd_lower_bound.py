@@ -1,0 +1,158 @@
+"""gsignsgd Theorem 2: GD with any constant step needs ``>= M L1 (f(x0) - f* - 15 eps^2/(16 L0)) / (2 eps^2
+(ln(M L1/L0) + 1))`` iterations on some 1-D (L0, L1)-smooth function (Eq. (1)) with ``sup{|f'| : f <= f(x0)} <= M``.
+
+The theorem is an existence claim, quantified as "for every eta there is an f"; its construction is in the
+appendix, which our copy lacks.  We exhibit one, after Zhang et al. 2020 (Theorem 4, which Theorem 2
+corrects), with the two functions of :mod:`reference.problems.gd_lower_bound` (proofs of their constants
+there), and check the bound for every step on a sweep:
+
+* ``eta >= eta_A := 2 x_p/M`` (``x_p`` the plateau start of ``exp_plateau(L0, L1, M)``): ``f = exp_plateau``
+  started at ``x0 = eta M/2``: GD jumps ``x0 -> -x0 -> x0`` (``f'(+-x0) = +-M >= eps``) and never reaches
+  ``|f'| < eps``;
+* ``eta < eta_A``: ``f = slope_plateau(eps, L0)`` started at ``x0`` with ``f(x0) = Delta_B``: each GD step
+  moves ``eta eps`` on the plateau, so ``T >= (Delta_B - f(x_p^B))/(eta eps^2) > (Delta_B - (52/75) eps^2/L0)
+  M L1/(2 eps^2 L1 x_p)``, and ``L1 x_p = ln(0.8 (1 + M L1/L0)) + 1/2 <= ln(M L1/L0) + 1`` for
+  ``M L1/L0 >= 1``: this is at least the stated bound whenever ``Delta_B >= 15 eps^2/(16 L0)``.
+
+Each run is ``reference.sgdm(lr=eta, beta=0)`` (GD) for ``ceil(B)`` steps from x0; ``T_eta >= B`` iff
+``|f'(x_t)| >= eps`` for every ``t < ceil(B)``.  Class membership (Eq. (1) on a grid, sublevel-set gradient
+bound, F* = 0) is re-checked numerically in the check.  At the step just below ``eta_A`` (the best for GD on
+these functions) the hitting time is measured, and compared with ``generalized_signsgd`` (Algorithm 1 with
+``beta1 = beta2 = 0``, i.e. SignGD) with one step ``s`` chosen from ``(L0, eps)`` alone, on the same
+functions: GD's count grows like ``M L1/ln(M L1/L0)``, SignGD's like ``ln(M L1/L0)`` (distance/step).
+Negative control: ``slope_plateau`` (L1 = 0) for every eta, also above ``eta_A``: a large step crosses
+the plateau in a few iterations, below the bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import reference as R
+from reference.problems import exp_plateau, slope_plateau
+
+from ..registry import Check, Claim, Context, Outcome, Verdict, register
+from ._common import curve_plot, fmt, series
+
+__all__ = ["theorem2_bound", "gd_count", "hard_function"]
+
+L0, L1, EPS, DELTA_B = 1.0, 1.0, 0.5, 2.0
+ETA_FACTORS = (1e-3, 0.1, 0.5, 0.999, 1.0, 1.001, 3.0, 100.0, 1000.0)
+
+
+def theorem2_bound(M: float, gap: float, L0: float = L0, L1: float = L1, eps: float = EPS) -> float:
+    """``M L1 (gap - 15 eps^2/(16 L0)) / (2 eps^2 (ln(M L1/L0) + 1))`` (gsignsgd Theorem 2)."""
+    return M * L1 * (gap - 15 * eps**2 / (16 * L0)) / (2 * eps**2 * (math.log(M * L1 / L0) + 1))
+
+
+def hard_function(M: float, eta: float, plateau_only: bool = False):
+    """(problem, x0) exhibited for GD's step ``eta`` (module docstring); ``plateau_only`` = negative control."""
+    fa = exp_plateau(L0, L1, M)
+    if eta >= 2 * fa.plateau_start / M and not plateau_only:
+        return fa, np.array([eta * M / 2])
+    fb = slope_plateau(EPS, L0)
+    return fb, np.array([fb.plateau_start + (DELTA_B - fb.f_plateau) / EPS])
+
+
+def gd_count(alg: R.Algorithm, problem, x0: np.ndarray, cap: int) -> int:
+    """First t <= cap with ``|f'(x_t)| < eps`` (x_0 = x0), or cap + 1 if none."""
+    rec = R.run(alg, problem, x0, cap, np.random.default_rng(0), record_directions=False)
+    hit = np.nonzero(rec.grad_l1 < EPS)[0]
+    return int(hit[0]) if hit.size else cap + 1
+
+
+def _two_cycle(alg: R.Algorithm, problem, x0: np.ndarray, steps: int = 40) -> bool:
+    """GD alternates ``x0, -x0`` on the plateau: ``|x_t - (-1)^t x0| <= 4 t ulp(x0)`` and ``|f'(x_t)| >= eps``
+    for t <= steps (rounding drifts by a few ulps per step; the plateau is ``~x0 - x_p`` wide)."""
+    rec = R.run(alg, problem, x0, steps, np.random.default_rng(0), record_x=True, record_directions=False)
+    t = np.arange(steps + 1)
+    slack = 4 * (t + 1) * np.spacing(abs(x0[0]))
+    drift = np.abs(rec.x[:, 0] - (-1.0) ** t * x0[0])
+    on_plateau = bool(np.all(np.abs(rec.x[:, 0]) >= problem.plateau_start - slack))  # eta = eta_A starts at x_p
+    return on_plateau and bool(np.all(drift <= slack)) and bool(np.all(rec.grad_l1 >= EPS))
+
+
+def _in_class(problem, x0: np.ndarray, M: float) -> bool:
+    t = np.linspace(-2 * abs(x0[0]) - 1, 2 * abs(x0[0]) + 1, 20_001)[:, None]
+    g, h = problem.grad(t)[:, 0], problem.hessian(t)[:, 0, 0]
+    l0, l1 = problem.eq1
+    eq1 = bool(np.all(np.abs(h) <= (l0 + l1 * np.abs(g)) * (1 + 1e-12)) and l0 <= L0 and l1 <= L1)
+    sub = problem.value(t) <= problem.value(x0)
+    return eq1 and bool(np.max(np.abs(g[sub])) <= M * (1 + 1e-12)) and float(problem.value(t).min()) >= 0.0
+
+
+def _check(ctx: Context, negative: bool) -> Outcome:
+    Ms = ctx.pick([2.0, 10.0, 50.0, 250.0], [2.0, 10.0, 50.0, 250.0, 1250.0, 6250.0])
+    rows, worst = [], math.inf
+    best_gd, sign_counts = [], []
+    s = 0.4 * EPS / L0  # SignGD step from (L0, eps) only
+    for M in Ms:
+        eta_A = 2 * exp_plateau(L0, L1, M).plateau_start / M
+        for k in ETA_FACTORS:
+            eta = k * eta_A
+            prob, x0 = hard_function(M, eta, plateau_only=negative)
+            gap = float(prob.value(x0) - prob.constants.F_star)
+            B = theorem2_bound(M, gap)
+            gd = R.sgdm(lr=eta, beta=0.0)
+            if prob.eq1[1] > 0:  # exp_plateau from eta M/2: a 2-cycle on the plateau, never eps-stationary
+                count = math.inf if _two_cycle(gd, prob, x0) else 0
+                cap = 0
+            else:
+                cap = max(int(math.ceil(B)), 1)
+                count = gd_count(gd, prob, x0, cap)
+            ok_class = _in_class(prob, x0, M)
+            rows.append({"M": M, "eta/eta_A": k, "function": prob.name, "x0": float(x0[0]), "gap": gap, "bound": B,
+                         "count": ("never (2-cycle)" if count == math.inf else count if count <= cap else f"> {cap}"),
+                         "in_class": ok_class})
+            if not ok_class:
+                raise AssertionError(f"{prob.name} from x0={x0} is not in Theorem 2's class")
+            worst = min(worst, count / B)  # a run without a hit in ceil(B) steps counts as cap + 1 >= B
+        # GD's best step on these functions (just below eta_A): its hitting time, measured
+        prob, x0 = hard_function(M, 0.999 * eta_A)
+        B = theorem2_bound(M, float(prob.value(x0)))
+        best_gd.append((gd_count(R.sgdm(lr=0.999 * eta_A, beta=0.0), prob, x0, int(2 * B) + 10), B))
+        sign = R.generalized_signsgd(lr=s, beta1=0.0, beta2=0.0)
+        fa = exp_plateau(L0, L1, M)
+        sign_counts.append(max(gd_count(sign, prob, x0, 100),
+                               gd_count(sign, fa, np.array([fa.plateau_start]), 100)))
+    verdict = Verdict.VERIFIED if worst >= 1.0 else Verdict.REFUTED
+    gd_c = np.array([c for c, _ in best_gd], float)
+    bounds = np.array([b for _, b in best_gd])
+    slope_gd = float(np.polyfit(np.log(Ms), np.log(gd_c), 1)[0])
+    slope_sign = float(np.polyfit(np.log(Ms), np.log(sign_counts), 1)[0])
+    slope_bound = float(np.polyfit(np.log(Ms), np.log(bounds), 1)[0])
+    plot = curve_plot("gsignsgd Thm 2: iterations to |f'| < eps vs M (L0 = L1 = 1, eps = 0.5)", "M", "iterations",
+                      series("GD, best step (just below eta_A)", Ms, gd_c, "points"),
+                      series("Theorem 2 lower bound", Ms, bounds, "dashed"),
+                      series("SignGD (Alg. 1, beta1 = beta2 = 0), step 0.2", Ms, sign_counts, "points"),
+                      logx=True, logy=True)
+    if verdict is Verdict.VERIFIED:
+        measured = (f"T_eta >= bound for all {len(rows)} (M, eta) (a 2-cycle for eta >= eta_A); at GD's best step "
+                    f"(0.999 eta_A) T = {list(map(int, gd_c))} vs bound {[round(float(b), 1) for b in bounds]} for "
+                    f"M = {[int(m) for m in Ms]} (T/bound {fmt(float((gd_c / bounds).min()), 3)}..{fmt(float((gd_c / bounds).max()), 3)}, "
+                    f"log-log slope in M {fmt(slope_gd, 3)}, the bound's {fmt(slope_bound, 3)}); SignGD, one step 0.2: {sign_counts} (slope {fmt(slope_sign, 3)})")
+    else:
+        bad = min(rows, key=lambda r: r["count"] / r["bound"] if isinstance(r["count"], (int, float)) else math.inf)
+        measured = f"counterexample: {bad['function']} from x0 = {fmt(bad['x0'], 4)} with eta = {bad['eta/eta_A']} eta_A: " \
+                   f"T = {bad['count']} < bound {fmt(bad['bound'], 4)}"
+    return Outcome(verdict, "T >= M L1 (f(x0) - f* - 15 eps^2/(16 L0)) / (2 eps^2 (ln(M L1/L0) + 1)) for every eta",
+                   measured, {"L0": L0, "L1": L1, "eps": EPS, "Delta_B": DELTA_B, "rows": rows, "worst_ratio": worst,
+                              "gd_best_step_counts": gd_c.tolist(), "bounds_at_best_step": bounds.tolist(),
+                              "gd_slope_in_M": slope_gd, "bound_slope_in_M": slope_bound, "signgd_step": s, "signgd_counts": sign_counts,
+                              "signgd_slope_in_M": slope_sign, "negative": negative}, (plot,))
+
+
+register(Claim(
+    id="gsignsgd.thm2", source="gsignsgd Theorem 2",
+    statement="for eps, L0, L1 > 0, M >= max(L0/L1, eps), x0 and any constant step eta there is a 1-d (L0, L1)-smooth f, "
+              "bounded below, with sup{|f'(x)| : f(x) <= f(x0)} <= M, on which GD needs at least "
+              "M L1 (f(x0) - f* - 15 eps^2/(16 L0)) / (2 eps^2 (ln(M L1/L0) + 1)) iterations to reach |f'(x_T)| < eps",
+    expected=Verdict.VERIFIED,
+    checks=(Check("exhibited functions (exp_plateau above eta_A, slope_plateau below), every eta of a sweep",
+                  _check, Verdict.VERIFIED,
+                  "slope_plateau (L1 = 0) for every eta: a large step converges in a few iterations"),),
+    note="GD's count at its best step grows like M L1/ln(M L1/L0); SignGD (Algorithm 1 with beta1 = beta2 = 0) with one "
+         "step from (L0, eps) needs a count growing only like ln(M L1/L0) on the same functions",
+))
