@@ -62,3 +62,8 @@ __all__ = [
     "with_noise", "StochasticProblem", "NoisyOracle",
     "inf_to_one_norm", "one_one_norm", "spectral_norm", "random_orthogonal",
 ]
+
+# adasam Assumptions 1-3 (bounded gradients everywhere): log_cosh -- ``logcosh.py``
+from .logcosh import LogCosh, log_cosh  # noqa: E402
+
+__all__ += ["LogCosh", "log_cosh"]
