@@ -36,7 +36,7 @@ from ._common import curve_plot, fmt, series
 from .nsgdm_rates import fit_with_correction
 
 __all__ = ["problem", "mean_sq_grad", "bound_value", "theorem1_run", "measure_over_b", "measure_over_T",
-           "correction_share"]
+           "correction_share", "corollary1_setup"]
 
 D, S0, X0 = 4, 1.0, 1.0
 
@@ -218,7 +218,7 @@ def measure_over_T(Ts: list[int], b: int, gamma0: float, seeds: int, seed: int) 
                          statistic=mean_sq_grad)
 
 
-def _c1_setup(ctx: Context) -> dict:
+def corollary1_setup(ctx: Context) -> dict:
     bs, Ts, T_fixed, b_fixed = _c1_grid(ctx)
     eps, L = _c1_constants()
     return {"bs": bs, "Ts": Ts, "T_fixed": T_fixed, "b_fixed": b_fixed, "eps": eps, "L": L,
@@ -226,7 +226,7 @@ def _c1_setup(ctx: Context) -> dict:
 
 
 def _check_c1_T(ctx: Context, negative: bool) -> Outcome:
-    su = _c1_setup(ctx)
+    su = corollary1_setup(ctx)
     stats_T = measure_over_T(su["Ts"], su["b_fixed"], su["gamma0"], su["seeds"], ctx.seed)
     info = {k: su[k] for k in ("gamma0", "eps", "L", "seeds")}
     claimed = -1.0 if negative else -0.5  # negative control: a claimed T^-1 decay
@@ -243,7 +243,7 @@ def _check_c1_T(ctx: Context, negative: bool) -> Outcome:
 
 
 def _check_c1_b(ctx: Context, negative: bool) -> Outcome:
-    su = _c1_setup(ctx)
+    su = corollary1_setup(ctx)
     # negative control: gamma = gamma0/sqrt(T), not scaled with sqrt(b)
     stats_b = measure_over_b(su["bs"], su["T_fixed"], su["gamma0"], su["seeds"], ctx.seed, scale_b=not negative)
     info = {k: su[k] for k in ("gamma0", "eps", "L", "seeds", "T_fixed")}
