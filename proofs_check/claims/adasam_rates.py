@@ -118,12 +118,15 @@ def _check_corrected(ctx: Context, negative: bool) -> Outcome:
     measured = ("; ".join(f"c = {r['c']:g}, beta1 = {r['beta1']}: measured {fmt(r['measured'], 3)} = "
                           f"{fmt(r['measured/bound'], 3)} x bound" for r in rows))
     T = rows[0]["T"]
-    plot = curve_plot(f"adasam Theorem 1 (T = {T}): measured vs bounds, divided by c^2", "setting", "value / c^2",
-                      series("measured", [0, 1], [r["measured"] / r["c"] ** 2 for r in rows], "points"),
-                      series("corrected bound", [0, 1], [r["bound"] / r["c"] ** 2 for r in rows], "points"),
-                      series("printed (5)-(6)", [0, 1], [bound_value(thm.statement_rhs(), **{k: r[k] for k in (
-                          "G", "L", "epsilon", "sigma", "rho", "gamma", "beta1", "b", "d", "T", "Delta")}) / r["c"] ** 2
-                                                         for r in rows], "points"), logy=True)
+    cs = [r["c"] for r in rows]
+    keys = ("G", "L", "epsilon", "sigma", "rho", "gamma", "beta1", "b", "d", "T", "Delta")
+    plot = curve_plot(f"adasam Theorem 1 (T = {T}): value / c^2 on f = c log cosh", "scale c (beta1 = 0.9 at c = 1, "
+                      "0.1 at c = 1e-3)", "value / c^2",
+                      series("measured", cs, [r["measured"] / r["c"] ** 2 for r in rows], "points"),
+                      series("corrected bound" + (" without noise term" if negative else ""), cs,
+                             [r["bound"] / r["c"] ** 2 for r in rows], "points"),
+                      series("printed (5)-(6)", cs, [bound_value(thm.statement_rhs(), **{k: r[k] for k in keys})
+                                                     / r["c"] ** 2 for r in rows], "points"), logx=True, logy=True)
     return Outcome(verdict, "corrected Theorem 1 (adasam.thm1.derivation)", measured,
                    {"rows": rows, "noise_term": not negative}, (plot,))
 
