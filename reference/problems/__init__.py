@@ -13,6 +13,10 @@ those that are the best possible.
 * :func:`quadratic_cosine` -- nonconvex with Lipschitz Hessian (nsgdm (A4)) --
   ``lipschitz_hessian.py``;
 * :func:`logistic_regression` -- with a minibatch oracle -- ``logistic.py``;
+* :func:`log_cosh` -- L-smooth with gradients bounded everywhere (adasam Assumptions 1-3) --
+  ``logcosh.py``;
+* :func:`slope_plateau`, :func:`exp_plateau` -- 1-D hard functions for GD under (L0, L1)-smoothness
+  (gsignsgd Theorem 2) -- ``gd_lower_bound.py``;
 * noise models :func:`gaussian`, :func:`coordinate`, :func:`bounded`, :func:`rademacher`,
   :func:`minibatch` and :func:`with_noise` -- ``noise.py``.
 """
@@ -20,7 +24,9 @@ those that are the best possible.
 from .base import Constants, ExactOracle, Oracle, Problem
 from .l0l1 import CoshCosine, cosh_cosine, l0l1_coefficients
 from .linalg import inf_to_one_norm, one_one_norm, random_orthogonal, spectral_norm
+from .gd_lower_bound import RampPlateau, exp_plateau, slope_plateau
 from .lipschitz_hessian import QuadraticCosine, quadratic_cosine
+from .logcosh import LogCosh, log_cosh
 from .logistic import LogisticRegression, MinibatchOracle, logistic_regression
 from .noise import (
     BoundedNoise,
@@ -57,12 +63,10 @@ __all__ = [
     "CoshCosine", "cosh_cosine", "l0l1_coefficients",
     "QuadraticCosine", "quadratic_cosine",
     "LogisticRegression", "MinibatchOracle", "logistic_regression",
+    "LogCosh", "log_cosh",
+    "RampPlateau", "slope_plateau", "exp_plateau",
     "Noise", "GaussianNoise", "CoordinateNoise", "BoundedNoise", "RademacherNoise", "MinibatchNoise",
     "gaussian", "coordinate", "bounded", "rademacher", "minibatch",
     "with_noise", "StochasticProblem", "NoisyOracle",
     "inf_to_one_norm", "one_one_norm", "spectral_norm", "random_orthogonal",
 ]
-
-from .gd_lower_bound import RampPlateau, exp_plateau, slope_plateau  # noqa: E402  (gsignsgd Theorem 2)
-
-__all__ += ["RampPlateau", "slope_plateau", "exp_plateau"]
