@@ -177,6 +177,8 @@ def phi_norm_smoothness(A: Any, blocks: str) -> float:
     (``d ||A||_2``)."""
     A = _symmetric(A)
     d = A.shape[0]
+    if not isinstance(blocks, str) or blocks not in (ADAM, ADASGD):
+        raise ValueError("phi_norm_smoothness is exact only for blocks='adam' or 'adasgd'")
     if blocks == ADASGD:
         w = np.linalg.eigvalsh(A)
         return d * float(max(abs(w[0]), abs(w[-1])))
@@ -196,6 +198,8 @@ def blockwise_constants(A: Any, blocks: str) -> np.ndarray:
     """Def. C.2's ``(H_b)_b`` of a quadratic: ``||A_i,:||_1`` per coordinate (``"adam"``; Def. 3.3)
     or ``[||A||_2]`` (``"adasgd"``)."""
     A = _symmetric(A)
+    if not isinstance(blocks, str):
+        raise ValueError("blockwise_constants is exact only for blocks='adam' or 'adasgd'")
     if blocks == ADAM:
         return np.abs(A).sum(axis=1)
     if blocks == ADASGD:
