@@ -151,8 +151,9 @@ def _rotated_rows(seed: int, full: bool) -> dict:
 
 @lru_cache(maxsize=4)
 def _free_rows(seed: int, full: bool, bias_correction: bool = True) -> dict:
-    """Tuned rotation-free rows (AdaSGD and Adam on L_0, 10 seeds); one claim's checks share it."""
-    return {(opt, b): table1_row(opt, 0.0, b, seed, None, SEEDS, bias_correction=bias_correction,
+    """Tuned rotation-free rows (AdaSGD and Adam on L_0, 10 seeds; coarse grid on 2 of them by default);
+    one claim's checks share it."""
+    return {(opt, b): table1_row(opt, 0.0, b, seed, None, SEEDS if full else 2, bias_correction=bias_correction,
                                  fine_step=0.125 if full else 0.25)
             for opt in ("AdaSGD", "Adam") for b in BETAS}
 
