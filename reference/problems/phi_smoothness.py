@@ -108,8 +108,13 @@ def phi_smoothness(A: Any, blocks: Any, *, dominate: str = "abs", rtol: float = 
     idx = block_index(blocks, d)
     B = int(idx.max()) + 1
     c = np.bincount(idx, minlength=B).astype(np.float64)  # d_b
-    E = np.zeros((d, B))
-    E[np.arange(d), idx] = 1.0
+    singletons = B == d  # Phi_Adam (any numbering): the block sums are a permutation
+    perm = np.argsort(idx, kind="stable")
+    E = None if singletons else np.eye(B)[idx]  # (d, B) block indicator
+
+    def block_sum2(M: np.ndarray) -> np.ndarray:
+        """``E^T M E``: sums of M over pairs of blocks."""
+        return M[np.ix_(perm, perm)] if singletons else E.T @ M @ E
     if dominate == "abs":
         mats = [matrix_abs(A)]
     elif dominate == "pm":
@@ -138,7 +143,7 @@ def phi_smoothness(A: Any, blocks: Any, *, dominate: str = "abs", rtol: float = 
             D = np.diag(a[idx])
             invs = [np.linalg.inv(D - P) for P in mats]
             grad = c - mu * sum(np.bincount(idx, weights=np.diag(S), minlength=B) for S in invs)
-            H = mu * sum(E.T @ (S * S) @ E for S in invs)
+            H = mu * sum(block_sum2(S * S) for S in invs)
             step = np.linalg.solve(H, -grad)
             dec2 = float(-grad @ step)
             iters += 1
