@@ -14,6 +14,7 @@ adamlinf.thm3_11.derivation); the printed range is reported too.
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 import reference as R
@@ -25,7 +26,7 @@ from ..registry import Check, Claim, Context, Outcome, Verdict, register
 from ..tolerances import Z_MC, gamma
 from ._common import curve_plot, fmt, series
 
-__all__ = ["setting", "theorem_3_11_bound", "lemma_c1_rhs", "run_blockwise"]
+__all__ = ["setting", "theorem_3_11_bound", "lemma_c1_rhs", "run_blockwise", "PARTITIONS"]
 
 D = 6
 V0_FACTOR = 1e-4  # v0 = 1e-4 ||grad L(x0)||_inf^2 (Cor. 3.6/3.7 allow any v0 > (...)/poly(T))
