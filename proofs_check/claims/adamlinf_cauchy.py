@@ -81,7 +81,7 @@ def _mean_estimator(H: np.ndarray, d: int, *, n: int, rng: np.random.Generator) 
 
 def _check_d2(ctx: Context, negative: bool) -> Outcome:
     rng = np.random.default_rng(ctx.seed)
-    d, eps, S = 20, 0.5, ctx.pick(200, 2000)
+    d, eps, S = ctx.pick(10, 20), 0.5, ctx.pick(120, 2000)
     B = rng.normal(size=(d, d))
     H = (B + B.T) / 2
     # at n = min_n the second term is 2 exp(-pi) = 0.086 for every eps, Delta: the smallest n the

@@ -21,9 +21,8 @@ import math
 import numpy as np
 
 import reference as R
-import scipy.linalg
-
 from reference.problems import adamlinf_sigma
+from reference.problems.adamlinf_rotations import adamlinf_rotations
 from reference.problems.linalg import one_one_norm, random_orthogonal, spectral_norm
 
 from ..registry import Check, Claim, Context, Outcome, Verdict, register
@@ -144,27 +143,17 @@ def _check_table1_sigma(ctx: Context, negative: bool) -> Outcome:
                    f"{v:.7f} (n_ones={n_ones}), ||Sigma||_2 = {L:g}", {"value": v, "n_ones": n_ones})
 
 
-T_UNIT = 0.001  # every t of D.1 is a multiple: 0.002, 0.008, 0.015, 0.1 = 2, 8, 15, 100 units
-
-
 def rotated_one_one_norms(seed: int, d: int = 1000) -> dict[float, float]:
     """``||R_t^T Sigma R_t||_{1,1} / d`` for D.1's ``R_t = exp(t (M - M^T))``, ``M_ij ~ N(0, 1)``.
 
-    One ``expm`` at ``t = 0.001`` and exact powers ``R_{k t} = R_t^k`` (repeated squaring) instead
-    of four ``expm`` calls (5x cheaper; identical up to rounding of ~k matrix products).
-    The M stream is the one of :func:`reference.problems.adamlinf_quadratic` for the same seed.
+    :func:`reference.problems.adamlinf_rotations.adamlinf_rotations`: one ``expm`` at ``t = 0.001`` and
+    exact binary powers shared between the four t (instead of four ``expm`` calls; identical up to
+    the rounding of the products).  The M stream is the one of
+    :func:`reference.problems.adamlinf_quadratic` for the same seed.
     """
-    rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(2)[0])
-    M = rng.standard_normal((d, d))
-    base = scipy.linalg.expm(T_UNIT * (M - M.T))
     sigma = adamlinf_sigma(d)
-    out = {}
-    for t in TABLE1_11:
-        if t == 0.0:
-            continue
-        R_t = np.linalg.matrix_power(base, int(round(t / T_UNIT)))
-        out[t] = one_one_norm(R_t.T @ (sigma[:, None] * R_t)) / d
-    return out
+    Rs = adamlinf_rotations(seed, [t for t in TABLE1_11 if t > 0], d)
+    return {t: one_one_norm(R_t.T @ (sigma[:, None] * R_t)) / d for t, R_t in Rs.items()}
 
 
 def _check_table1_rotated(ctx: Context, negative: bool) -> Outcome:

@@ -70,3 +70,16 @@ __all__ = [
     "with_noise", "StochasticProblem", "NoisyOracle",
     "inf_to_one_norm", "one_one_norm", "spectral_norm", "random_orthogonal",
 ]
+
+# adamlinf Def. 3.9 / Sec. 3.3 smoothness constants and App. D.1 rotations (appended exports)
+from .adamlinf_rotations import adamlinf_initial_points, adamlinf_rotations  # noqa: E402
+from .phi_smoothness import (  # noqa: E402
+    PhiSmoothness,
+    blockwise_constants,
+    matrix_abs,
+    phi_norm_smoothness,
+    phi_smoothness,
+)
+
+__all__ += ["adamlinf_rotations", "adamlinf_initial_points", "PhiSmoothness", "phi_smoothness", "phi_norm_smoothness",
+            "blockwise_constants", "matrix_abs"]

@@ -6,11 +6,12 @@ import math
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from proofs_check import REGISTRY
 from proofs_check.claims import adamlinf_cauchy as C
 from proofs_check.claims import adamlinf_invariance as I
-from reference.problems import adamlinf_quadratic
+from reference.problems import adamlinf_initial_points, adamlinf_quadratic, adamlinf_sigma
 from reference.problems.linalg import one_one_norm
 
 
@@ -54,3 +55,215 @@ def test_failure_rate_of_an_exact_estimator_is_zero() -> None:
     p, upper = C.failure_rate(H, 5, 0.1, 50, np.random.default_rng(0),
                               estimator=lambda H, d, n, rng: float(np.abs(H).sum()))
     assert p == 0.0 and 0 < upper < 0.5
+
+
+# --------------------------------------------------------------------------- issue 8: every numbered result
+
+from proofs_check.claims import adamlinf_lemmas as LM  # noqa: E402
+from proofs_check.claims import adamlinf_rmsprop_derivation as RD  # noqa: E402
+from proofs_check.claims import adamlinf_rmsprop_rates as RR  # noqa: E402
+from proofs_check.claims import adamlinf_signgd as SG  # noqa: E402
+from proofs_check.claims import adamlinf_smoothness as SM  # noqa: E402
+from proofs_check.claims import adamlinf_table1 as T1  # noqa: E402
+
+import reference as R  # noqa: E402
+
+ISSUE8_IDS = {
+    "adamlinf.thm3_2", "adamlinf.thm3_2.derivation", "adamlinf.thm3_5.derivation", "adamlinf.thm3_11",
+    "adamlinf.thm3_11.derivation", "adamlinf.cor3_6", "adamlinf.cor3_6.derivation", "adamlinf.cor3_7",
+    "adamlinf.cor3_7.derivation", "adamlinf.lemma3_12", "adamlinf.lemma3_13", "adamlinf.lemma3_14",
+    "adamlinf.def3_9.phi_smoothness", "adamlinf.lemC3", "adamlinf.lemC3.dominance", "adamlinf.sec3_3.adam_upper_bound",
+    "adamlinf.lemC1", "adamlinf.table1.losses", "adamlinf.table1.smoothness",
+}
+
+
+def test_issue8_adamlinf_ids_are_registered() -> None:
+    assert ISSUE8_IDS <= set(REGISTRY)
+    for cid in ISSUE8_IDS:
+        assert REGISTRY[cid].source.startswith("adamlinf ")
+
+
+# -- Theorem 3.2
+
+
+def test_signgd_gradients_by_hand() -> None:
+    """L = x^2/2, x0 = 0.1, eta = 1: x1 = -0.9, x2 = 0.1; the scale trick reproduces a direct run."""
+    g, delta = SG.signgd_gradients(np.array([[1.0]]), np.array([[0.1]]), np.array([1.0]), 2)
+    assert np.allclose(g[:, 0], [0.1, 0.9, 0.1]) and delta[0] == pytest.approx(0.005)
+    A = np.array([[2.0, 0.5], [0.5, 1.0]])
+    x0 = np.array([0.3, -0.7])
+    g2, _ = SG.signgd_gradients(A, x0[None], np.array([0.05]), 5)
+    x, direct = x0.copy(), [np.abs(A @ x0).sum()]
+    for _ in range(5):
+        x = x - 0.05 * np.sign(A @ x)
+        direct.append(np.abs(A @ x).sum())
+    assert np.allclose(g2[:, 0], direct, rtol=1e-12)
+
+
+def test_theorem_3_2_counterexample_and_derivation() -> None:
+    # T = 1, L = x^2/2 (H = 1), x0 = e, eta = 1: |L'(x1)| = 1 - e vs e^2/2 + 1/2
+    e = 1e-3
+    g, d = SG.signgd_gradients(np.array([[1.0]]), np.array([[e]]), np.array([1.0]), 1)
+    r = SG.ratios(g, d, np.array([1.0]), 1.0, 1)
+    assert r["a_printed"][0] == pytest.approx((1 - e) / (e * e / 2 + 0.5))
+    assert r["a_proof"][0] <= 1
+    der = SG.derive()
+    assert sp.simplify(der["eta_star"] - sp.sqrt(2 * SG.Delta / (SG.T * SG.H))) == 0
+    assert sp.simplify(der["at_eta_star"] - sp.sqrt(2 * SG.H * SG.Delta / SG.T)) == 0
+
+
+# -- Theorems 3.11 / 3.5, Corollaries
+
+
+def test_theorem_3_11_steps_vanish() -> None:
+    st = RD.theorem_3_11_steps()
+    assert st["S1_over_T_minus_E"] == 0 and st["step3_gap"] == 0
+    assert sp.simplify(st["step4_slack"] - 8 * RD.E ** sp.Rational(3, 2) * sp.sqrt(RD.X)) == 0
+
+
+def test_corollary_terms_have_finite_limits() -> None:
+    c = RD.corollary_terms(True)
+    assert all(v.is_finite for v in c["limits"].values())
+    assert c["printed_over_derived_v0_to_0"] == sp.oo
+
+
+def test_theorem_3_11_bound_by_hand() -> None:
+    """d = 1, sigma = 0, eps = 0: F = 2 ln(1 + (g0^2 + H^2 eta^2 T (T + 1/(1-b)))/v0) + ln 32, E = 2 decr/(eta T) +
+    (1 + b F/(T(1-b))) eta H, X = 4 b^(T/4) sqrt(v0)/(T(1-b))."""
+    b = RR.theorem_3_11_bound(eta=0.1, T=4, beta2=0.5, v0=1.0, eps=0.0, H=2.0, Hb=np.array([2.0]), sizes=np.array([1.0]),
+                              sigma_b=np.array([0.0]), grad0_phi=1.0, decrease=0.3)
+    F = 2 * math.log(1 + (1 + 4 * 0.01 * 4 * (4 + 2)) / 1.0) + math.log(32)
+    E = 2 * 0.3 / 0.4 + (1 + 0.5 * F / 2) * 0.2
+    X = 4 * 0.5 / (4 * 0.5)
+    assert b["F"] == pytest.approx(F) and b["E"] == pytest.approx(E) and b["X"] == pytest.approx(X)
+    assert b["bound"] == pytest.approx(2 * math.sqrt(2) * E + math.sqrt(2 * E * X))
+
+
+def test_phi_dual_norms() -> None:
+    g = np.array([[3.0, -4.0, 1.0, 0.0, 2.0, -2.0]])
+    assert RR._phi_dual(g, RR._blocks("adam"))[0] == pytest.approx(np.abs(g).sum())
+    assert RR._phi_dual(g, RR._blocks("adasgd"))[0] == pytest.approx(math.sqrt(6) * np.linalg.norm(g))
+    pairs = math.sqrt(2) * (5.0 + 1.0 + math.sqrt(8.0))
+    assert RR._phi_dual(g, RR._blocks(np.arange(6) // 2))[0] == pytest.approx(pairs)
+    assert RR._phi_norm(g[0], RR._blocks(np.arange(6) // 2)) == pytest.approx(5 / math.sqrt(2))
+
+
+# -- Lemmas 3.12-3.14
+
+
+def test_lemma312_gap_by_hand() -> None:
+    beta = 0.5
+    assert LM.lemma312_gap(np.ones((4, 1)), np.zeros((4, 1)), beta)[0] == pytest.approx(0.0, abs=1e-15)
+    # one step, g^2 = 3, v0 = 1: v1 = 2, g^2/v1 = 1.5, bound 1 + ln 2
+    assert LM.lemma312_gap(np.array([[3.0]]), np.zeros((1, 1)), beta)[0] == pytest.approx(1.5 - 1 - math.log(2))
+
+
+def test_noise_tree_is_exact() -> None:
+    """Two-point noise per step: probabilities sum to one, mean zero, variance u sigma^2."""
+    Tn = 3
+    par = LM._fixed(Tn, a=2.0, u=0.5)
+    prob, gbar, g, *_ = LM._paths(par, Tn)
+    assert prob.sum() == pytest.approx(1.0)
+    xi = g - gbar
+    for t in range(Tn):
+        assert np.sum(prob * xi[t]) == pytest.approx(0.0, abs=1e-15)
+        assert np.sum(prob * xi[t] ** 2) == pytest.approx(0.5)
+
+
+def test_lemma313_and_314_sides_by_hand() -> None:
+    # no noise (u = 0), T = 1, gbar = 1, beta = 0.5, v0 = 1, eps = 0: v1 = 1, vtilde1 = 0.5 + 0.5(1 + 1) = 1.5
+    par = LM._fixed(1, beta=0.5, v0=1.0, gbar=1.0, u=0.0)
+    lhs, rhs = LM.lemma313_sides(par, 1)
+    assert lhs[0] == pytest.approx(1.0)
+    assert rhs[0] == pytest.approx(0.5 / math.sqrt(1.5) - math.sqrt(0.5) - 0.5 / math.sqrt(0.5) * math.log(1.0))
+    # eps-only case of Lemma 3.14 (sigma = 0): both sides T/2 sqrt(eps)
+    prob, _, _, _, _, vt = LM._paths(LM._fixed(4, eps=4.0, u=0.0), 4, sigma=0.0)
+    assert np.sum(prob * np.sum(np.sqrt(vt[2:] + 4.0), axis=0)) == pytest.approx(4.0)
+
+
+# -- Def. 3.9, Lemma C.3, Sec. 3.3
+
+
+def test_lemma_c3_ratio_and_dominance() -> None:
+    A = np.abs(np.random.default_rng(0).standard_normal((4, 4)))
+    A = A + A.T
+    assert SM.lemma_c3_ratio(A, "adam") == pytest.approx(1.0)       # Perron vector D^(1/2) 1
+    assert SM.lemma_c3_ratio(SM.star(2), "adasgd") == pytest.approx(1.0)
+    assert SM.dominance_gap(SM.star(2), np.array([2.0, 1.0, 1.0])) == pytest.approx(1 - math.sqrt(2))
+    assert SM.dominance_gap(SM.star(2), np.array([2.0, 1.0, 1.0]), "pm") == pytest.approx(0.0, abs=1e-14)
+
+
+def test_sine_star_hessian_by_finite_differences() -> None:
+    f = lambda x: math.sin(x[0]) * (math.sin(x[1]) + math.sin(x[2]))  # noqa: E731
+    x = np.array([0.3, -1.1, 2.0])
+    h = 1e-4
+    H = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            ei, ej = np.eye(3)[i] * h, np.eye(3)[j] * h
+            H[i, j] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h * h)
+    assert np.allclose(SM.sine_star_hessian(x), H, atol=1e-6)
+    assert np.allclose(SM.sine_star_hessian(np.zeros(3)), SM.star(2))
+
+
+# -- Table 1
+
+
+def test_adasgd_schedule_equals_bias_corrected_adasgd() -> None:
+    """reference.adasgd with lr_t = sqrt(1-b2^t)/(1-b1^t) = the authors' torch AdaSGD (bias-corrected m and v,
+    eps = 0), written out by hand."""
+    b1, b2, d = 0.9, 0.99, 5
+    A = np.diag(np.arange(1.0, d + 1))
+    x0 = np.linspace(-1, 1, d)
+    alg = T1.make_algorithm("AdaSGD", (b1, b2))
+    x = x0.copy()
+    st = alg.init(x)
+    m, v, y = np.zeros(d), 0.0, x0.copy()
+    for t in range(1, 8):
+        x, st = alg.step(x, st, lambda z: A @ z)
+        g = A @ y
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * (g @ g) / d
+        y = y - (m / (1 - b1**t)) / math.sqrt(v / (1 - b2**t))
+    assert np.allclose(x, y, rtol=1e-12, atol=1e-14)
+
+
+def test_scale_trick_matches_direct_runs() -> None:
+    sigma = np.array([1.0, 0.25, 0.04])
+    X0 = np.array([[0.2, 0.9, 0.5], [0.7, 0.1, 0.3]])
+    lrs = np.array([0.01, 0.3])
+    got = T1.final_losses(T1.make_algorithm("Adam", (0.9, 0.99)), sigma, X0, lrs, steps=20)
+    for i, lr in enumerate(lrs):
+        alg = R.adam(lr=float(lr), beta1=0.9, beta2=0.99, eps=0.0)
+        x = X0.copy()
+        st = alg.init(x)
+        for _ in range(20):
+            x, st = alg.step(x, st, lambda z: z * sigma)
+        assert np.allclose(got[i], 0.5 * np.sum(x * x * sigma, axis=-1), rtol=1e-10)
+    # the rotated (2-D Hessian) path equals the diagonal one for a diagonal matrix
+    got2 = T1.final_losses(T1.make_algorithm("Adam", (0.9, 0.99)), np.diag(sigma), X0, lrs, steps=20)
+    assert np.allclose(got, got2, rtol=1e-12)
+
+
+def test_compare_tolerance_formula() -> None:
+    ok, tol = T1.compare({"mean": 0.0101, "se": 0.0001}, (0.01, 0.001))
+    assert tol == pytest.approx(3 * math.sqrt(1e-8 + 1e-6 / 10) + 5e-6)
+    assert ok
+    assert not T1.compare({"mean": 0.02, "se": 0.0001}, (0.01, 0.001))[0]
+
+
+def test_torch_eps_does_not_change_the_rotation_free_losses() -> None:
+    """Our Table 1 runs use eps = 0 (scale trick); torch's eps = 1e-8 (outside the root) changes the final
+    losses of the rotation-free rows by far less than the printed digits at the tuned learning rates."""
+    sigma = adamlinf_sigma(1000)
+    X0 = adamlinf_initial_points(20241125, 10, 1000)
+    for opt, b, lr in (("Adam", (0.9, 0.99), 0.105), ("Adam", (0.0, 0.0), 0.011)):
+        losses = []
+        for eps in (0.0, 1e-8):
+            alg = R.adam(lr=lr, beta1=b[0], beta2=b[1], eps=eps)
+            x = X0.copy()
+            st = alg.init(x)
+            for _ in range(100):
+                x, st = alg.step(x, st, lambda z: z * sigma)
+            losses.append(0.5 * np.sum(x * x * sigma, axis=-1).mean())
+        assert abs(losses[0] - losses[1]) < 5e-7, (opt, b, losses)
