@@ -7,7 +7,10 @@ constant proven valid in the docstring of the module that builds it, and ``tight
 those that are the best possible.
 
 * :func:`quadratic`, :func:`diagonal_quadratic`, :func:`rotated_quadratic`,
-  :func:`adamlinf_quadratic` (adamlinf Section 4.1 / App. D.1) -- ``quadratic.py``;
+  :func:`adamlinf_quadratic` (adamlinf Section 4.1 / App. D.1) -- ``quadratic.py``; the App. D.1
+  rotations -- ``adamlinf_rotations.py``;
+* :func:`phi_smoothness`, :func:`phi_norm_smoothness`, :func:`blockwise_constants` -- exact (certified)
+  blockwise smoothness constants of quadratics (adamlinf Def. 3.9, Lemma C.3) -- ``phi_smoothness.py``;
 * :func:`cosh_cosine` -- nonconvex (L0, L1)-smooth with L1 > 0 (s3 Assumption 2,
   gsignsgd Assumption 2) -- ``l0l1.py``;
 * :func:`quadratic_cosine` -- nonconvex with Lipschitz Hessian (nsgdm (A4)) --
@@ -21,6 +24,7 @@ those that are the best possible.
   :func:`minibatch` and :func:`with_noise` -- ``noise.py``.
 """
 
+from .adamlinf_rotations import adamlinf_initial_points, adamlinf_rotations
 from .base import Constants, ExactOracle, Oracle, Problem
 from .l0l1 import CoshCosine, cosh_cosine, l0l1_coefficients
 from .linalg import inf_to_one_norm, one_one_norm, random_orthogonal, spectral_norm
@@ -44,6 +48,13 @@ from .noise import (
     rademacher,
     with_noise,
 )
+from .phi_smoothness import (
+    PhiSmoothness,
+    blockwise_constants,
+    matrix_abs,
+    phi_norm_smoothness,
+    phi_smoothness,
+)
 from .quadratic import (
     AdamLinfQuadratic,
     Quadratic,
@@ -58,7 +69,8 @@ from .separable import SeparableProblem, global_min_1d
 __all__ = [
     "Constants", "Problem", "Oracle", "ExactOracle",
     "Quadratic", "AdamLinfQuadratic", "quadratic", "diagonal_quadratic", "rotated_quadratic",
-    "adamlinf_quadratic", "adamlinf_sigma",
+    "adamlinf_quadratic", "adamlinf_sigma", "adamlinf_rotations", "adamlinf_initial_points",
+    "PhiSmoothness", "phi_smoothness", "phi_norm_smoothness", "blockwise_constants", "matrix_abs",
     "SeparableProblem", "global_min_1d",
     "CoshCosine", "cosh_cosine", "l0l1_coefficients",
     "QuadraticCosine", "quadratic_cosine",
@@ -70,16 +82,3 @@ __all__ = [
     "with_noise", "StochasticProblem", "NoisyOracle",
     "inf_to_one_norm", "one_one_norm", "spectral_norm", "random_orthogonal",
 ]
-
-# adamlinf Def. 3.9 / Sec. 3.3 smoothness constants and App. D.1 rotations (appended exports)
-from .adamlinf_rotations import adamlinf_initial_points, adamlinf_rotations  # noqa: E402
-from .phi_smoothness import (  # noqa: E402
-    PhiSmoothness,
-    blockwise_constants,
-    matrix_abs,
-    phi_norm_smoothness,
-    phi_smoothness,
-)
-
-__all__ += ["adamlinf_rotations", "adamlinf_initial_points", "PhiSmoothness", "phi_smoothness", "phi_norm_smoothness",
-            "blockwise_constants", "matrix_abs"]
