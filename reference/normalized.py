@@ -47,6 +47,23 @@ def normalize(m: np.ndarray) -> np.ndarray:
     return ratio(m, norm(m))
 
 
+def _ema(beta: float, m0: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``beta m0 + (1 - beta) g`` (the same operations, one temporary fewer) when the dtypes agree."""
+    if m0.dtype != g.dtype:
+        return beta * m0 + (1.0 - beta) * g
+    m = np.multiply(m0, beta)
+    np.add(m, np.multiply(g, 1.0 - beta), out=m)
+    return m
+
+
+def _step(w: np.ndarray, lr_t: float, d: np.ndarray) -> np.ndarray:
+    """``w - lr_t d`` (one temporary fewer when the dtypes agree)."""
+    if w.dtype != d.dtype:
+        return w - lr_t * d
+    u = np.multiply(d, lr_t)
+    return np.subtract(w, u, out=u)
+
+
 class NSGDMState(NamedTuple):
     t: int
     m: np.ndarray
@@ -90,9 +107,9 @@ def normalized_sgdm(hp: Any) -> Algorithm:
         check_shape("normalized_sgdm", w, state)
         t = state.t + 1
         g = oracle_gradient("normalized_sgdm", oracle, w)
-        m = g if (t == 1 and first_is_gradient) else beta * state.m + (1.0 - beta) * g
+        m = g if (t == 1 and first_is_gradient) else _ema(beta, state.m, g)
         d = normalize(m)
-        return w - lr_at("normalized_sgdm", hp["lr"], t) * d, NSGDMState(t, m, d)
+        return _step(w, lr_at("normalized_sgdm", hp["lr"], t), d), NSGDMState(t, m, d)
 
     return Algorithm("normalized_sgdm", hp, init, step)
 
@@ -115,9 +132,9 @@ def nigt(hp: Any) -> Algorithm:
             m = oracle_gradient("nigt", oracle, w)
         else:
             x = w + k * (w - state.w_prev)
-            m = beta * state.m + (1.0 - beta) * oracle_gradient("nigt", oracle, x)
+            m = _ema(beta, state.m, oracle_gradient("nigt", oracle, x))
         d = normalize(m)
-        return w - lr_at("nigt", hp["lr"], t) * d, NIGTState(t, m, w, d)
+        return _step(w, lr_at("nigt", hp["lr"], t), d), NIGTState(t, m, w, d)
 
     return Algorithm("nigt", hp, init, step)
 

@@ -122,7 +122,6 @@ class Setting:
         return self.base.d
 
 
-@functools.lru_cache(maxsize=1)
 def thm4_settings() -> tuple[Setting, ...]:
     """(A) sum cosh(x_j) + cos(2 x_j), d = 4, Gaussian noise sigma = 1, R = 0.1; (B) the same family
     rotated by a random orthogonal Q, d = 8, kappa = 0.5, omega = 3, R = 0.2, with a.s. bounded
@@ -183,18 +182,14 @@ def _u_min_tracker():
 
 
 def _measure(ctx: Context, negative: bool, i: int) -> rates.RateStats:
-    return _measure_cached(ctx.full, ctx.seed, negative, i, ctx.progress)
-
-
-@functools.lru_cache(maxsize=8)
-def _measure_cached(full: bool, seed: int, negative: bool, i: int, progress) -> rates.RateStats:
-    """Deterministic in (full, seed, negative, i); cached so s3.thm4 and s3.thm4.rate share the runs."""
+    """The runs of setting i, deterministic in (ctx.full, ctx.seed, negative, i).  Each claim
+    (s3.thm4, s3.thm4.rate) runs its own: nothing is shared between claims."""
     st = thm4_settings()[i]
-    horizons = [256, 1024, 4096, 16384, 65536, 262144] if full else [256, 1024, 4096, 16384, 65536]
-    seeds = 256 if full else 64
+    horizons = ctx.pick([256, 1024, 4096, 16384, 65536], [256, 1024, 4096, 16384, 65536, 262144])
+    seeds = ctx.pick(64, 256)
     make = _s3_constant_step if negative else s3_theorem4
-    return rates.measure(functools.partial(make, i=i), st.stochastic, st.x0, horizons, seeds, seed + 1000 * i,
-                         track=_u_min_tracker, progress=progress)
+    return rates.measure(functools.partial(make, i=i), st.stochastic, st.x0, horizons, seeds, ctx.seed + 1000 * i,
+                         track=_u_min_tracker, progress=ctx.progress)
 
 
 def transient_end(i: int = 0) -> float:
