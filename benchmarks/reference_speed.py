@@ -83,9 +83,9 @@ def sweep(seeds: int, d: int, T: int) -> dict[str, float]:
     problem = P.with_noise(P.diagonal_quadratic(np.linspace(0.5, 2.0, d)), P.gaussian(1.0))
     x0 = np.random.default_rng(1).normal(size=(seeds, d))
     alg = R.s3()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     rec = R.run(alg, problem, x0, T, np.random.default_rng(2), record_directions=False)
-    total = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert rec.F.shape == (T + 1, seeds) and np.isfinite(rec.F).all()
     n = max(1, T // 10)
     step = _reference_loop(alg, x0, np.random.default_rng(3).normal(size=(seeds, d)))
@@ -98,7 +98,7 @@ def sweep(seeds: int, d: int, T: int) -> dict[str, float]:
     for _ in range(n):
         oracle(x0)
     calls = (time.perf_counter() - t0) / n * T
-    return {"run": total, "steps": steps, "oracle": calls}
+    return {"run": total, "cpu": cpu, "steps": steps, "oracle": calls}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
         args.d, args.repeats, args.steps = 100_000, 2, 1000
     import torch
 
+    load0 = os.getloadavg()[0]
     print(f"reference speed  {datetime.date.today()}  numpy {np.__version__}  torch {torch.__version__} "
           f"(threads {torch.get_num_threads()})  python {platform.python_version()}  {platform.machine()}  "
           f"{os.cpu_count()} cores  OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
@@ -126,8 +127,11 @@ def main(argv: list[str] | None = None) -> None:
     sw = sweep(args.seeds, args.sweep_d, args.steps)
     print(f"\n2. sweep: S3, {args.seeds} seeds x d = {args.sweep_d} x {args.steps:.0e} steps, reference.run "
           f"(noisy diagonal quadratic, F and gradient norms recorded)")
-    print(f"   => {sw['run']:.2f} s (goal <= 10 s); {sw['run'] / args.steps * 1e6:.1f} us per step, of which about "
-          f"{sw['steps'] / args.steps * 1e6:.1f} us the S3 step and {sw['oracle'] / args.steps * 1e6:.1f} us the oracle")
+    print(f"   => {sw['run']:.2f} s (goal <= 10 s; process CPU time {sw['cpu']:.2f} s); {sw['run'] / args.steps * 1e6:.1f} us "
+          f"per step, of which about {sw['steps'] / args.steps * 1e6:.1f} us the S3 step and "
+          f"{sw['oracle'] / args.steps * 1e6:.1f} us the oracle")
+    print(f"\nload average (1 min) at start {load0:.2f}, at end {os.getloadavg()[0]:.2f}: other processes on these "
+          f"{os.cpu_count()} cores slow the wall times (torch's two threads most)")
 
 
 if __name__ == "__main__":

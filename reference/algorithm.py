@@ -36,9 +36,12 @@ expressions, whose mixed-precision promotions the kernels do not reproduce.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -58,6 +61,7 @@ __all__ = [
     "decoupled_step",
     "draw_sample",
     "BLOCK",
+    "THREADS",
     "fused",
     "divide_or_zero",
 ]
@@ -187,16 +191,37 @@ def divide_or_zero(n: np.ndarray, b: np.ndarray, out: np.ndarray, mask: np.ndarr
 BLOCK = 1 << 15
 """Elements per block of :func:`fused`: about ten float64 blocks (2.6 MB) in flight per step."""
 
+THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+"""Threads that share the blocks of one :func:`fused` call on :data:`PARALLEL` elements or more
+(as torch's CPU kernels use its intra-op threads).  Blocks are disjoint and elementwise, so the
+result does not depend on it; set it to 1 to stay on the calling thread."""
+
+PARALLEL = 1 << 20
+"""Fewer elements than this run on the calling thread (thread hand-off costs ~0.1 ms)."""
+
+_POOL: dict[int, ThreadPoolExecutor] = {}  # per process id: a forked child never reuses its parent's
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    key = os.getpid()
+    pool = _POOL.get(key)
+    if pool is None or pool._max_workers < workers:  # noqa: SLF001
+        _POOL.clear()
+        pool = _POOL[key] = ThreadPoolExecutor(workers, thread_name_prefix="reference-fused")
+    return pool
+
 
 def fused(kernel: Callable[..., None], inputs: tuple[np.ndarray, ...], n_out: int, n_scratch: int,
           *scalars: Any) -> list[np.ndarray]:
     """Evaluate an elementwise ``kernel`` into ``n_out`` fresh arrays of ``inputs[0]``'s shape/dtype.
 
-    ``kernel(*scalars, *inputs, *outputs, *scratch, mask)`` must write its outputs with ``out=``
+    ``kernel(*scalars, *inputs, *outputs, *scratch, mask)`` must write its outputs with ``out``
     ufuncs only, elementwise: then evaluating it block by block over the flattened arrays (for
     arrays larger than :data:`BLOCK`) gives the same bits as one call on the whole arrays, and
     only the inputs and outputs travel through memory.  ``scratch`` are float buffers of the
-    block's size and ``mask`` a bool one, reused across blocks.  All inputs share one shape.
+    block's size and ``mask`` a bool one, reused across a thread's blocks.  All inputs share one
+    shape.  Large arrays are split into :data:`THREADS` runs of blocks; each runs in a copy of the
+    caller's context (``np.errstate`` applies), and an error in any is raised here.
     """
     ref = inputs[0]
     shape, dtype, size = ref.shape, ref.dtype, ref.size
@@ -206,12 +231,29 @@ def fused(kernel: Callable[..., None], inputs: tuple[np.ndarray, ...], n_out: in
         kernel(*scalars, *inputs, *outs, *scratch, np.empty(shape, np.bool_))
         return outs
     flat = [a.reshape(-1) for a in (*inputs, *outs)]  # views of contiguous arrays, copies otherwise
-    scratch = [np.empty(BLOCK, dtype) for _ in range(n_scratch)]
-    mask = np.empty(BLOCK, np.bool_)
-    for lo in range(0, size, BLOCK):
-        hi = min(lo + BLOCK, size)
-        k = hi - lo
-        kernel(*scalars, *[a[lo:hi] for a in flat], *[s[:k] for s in scratch], mask[:k])
+
+    def blocks(first: int, stop: int) -> None:
+        scratch = [np.empty(BLOCK, dtype) for _ in range(n_scratch)]
+        mask = np.empty(BLOCK, np.bool_)
+        for lo in range(first * BLOCK, min(stop * BLOCK, size), BLOCK):
+            hi = min(lo + BLOCK, size)
+            k = hi - lo
+            kernel(*scalars, *[a[lo:hi] for a in flat], *[s[:k] for s in scratch], mask[:k])
+
+    n_blocks = -(-size // BLOCK)
+    workers = min(THREADS, n_blocks) if size >= PARALLEL else 1
+    if workers <= 1:
+        blocks(0, n_blocks)
+        return outs
+    cuts = [n_blocks * i // workers for i in range(workers + 1)]
+    pool = _executor(workers - 1)
+    futures = [pool.submit(contextvars.copy_context().run, blocks, cuts[i], cuts[i + 1]) for i in range(1, workers)]
+    try:
+        blocks(cuts[0], cuts[1])
+    finally:
+        wait(futures)
+    for f in futures:
+        f.result()  # re-raises a worker's error
     return outs
 
 

@@ -61,8 +61,9 @@ def run(alg: Algorithm, problem: Any, x0: Any, T: int, rng: np.random.Generator,
     return RunRecord(F, l1, l2, np.stack(dirs) if record_directions and dirs else None, xs, x, state)
 
 
-CHUNK_ELEMENTS = 1 << 16
-"""Iterate elements per chunk of :class:`_Recorder` (512 KiB of float64 iterates)."""
+CHUNK_ELEMENTS = 1 << 15
+"""Iterate elements per chunk of :class:`_Recorder`: 256 KiB of float64 iterates, so that a
+problem's temporaries stay in cache (larger chunks were slower on the 2-core machine)."""
 
 
 class _Recorder:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -177,10 +178,15 @@ def check_against_formula(name, kwargs, shape, dtype, seed, steps=5, specials=Tr
                 assert same(getattr(state, f), getattr(fstate, f)), (name, kwargs, t, f)
 
 
-@pytest.fixture(params=[1 << 15, 64], ids=["block=default", "block=64"])
+@pytest.fixture(params=[(1 << 15, 1 << 20, 1), (64, 1 << 20, 1), (16, 0, 3)],
+                ids=["one-block", "blocks-of-64", "blocks-of-16-on-3-threads"])
 def block(request, monkeypatch):
-    """Run with the default block and with blocks of 64 elements (shape (3, 45): 135 = 2 x 64 + 7)."""
-    monkeypatch.setattr(A, "BLOCK", request.param)
+    """Whole arrays, blocks of 64 elements (shape (3, 45): 135 = 2 x 64 + 7) on the calling thread,
+    and blocks of 16 shared by 3 threads."""
+    size, parallel, threads = request.param
+    monkeypatch.setattr(A, "BLOCK", size)
+    monkeypatch.setattr(A, "PARALLEL", parallel)
+    monkeypatch.setattr(A, "THREADS", threads)
     return request.param
 
 
@@ -322,6 +328,26 @@ def test_p3_root_is_cbrt_and_p123_never_call_pow(monkeypatch):
         R.replay(R.s3(lr=0.1, p=2.5), np.ones((1, 3)))
 
 
+def test_threads_see_the_callers_errstate_and_raise_in_the_caller(monkeypatch):
+    """Worker threads run in the caller's context: np.errstate silences the overflow of |g|^3 there
+    too, and without it the warning (an error under this suite's filter) reaches the caller."""
+    monkeypatch.setattr(A, "BLOCK", 8)
+    monkeypatch.setattr(A, "PARALLEL", 0)
+    monkeypatch.setattr(A, "THREADS", 4)
+    g = np.ones((4, 16))
+    g[3, 5] = 1e150  # in the last thread's blocks
+    alg = R.s3(lr=0.1, p=3.0)
+    x0 = np.zeros_like(g)
+    with np.errstate(over="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, state = alg.step(x0, alg.init(x0), lambda _x: g)
+    assert state.direction[3, 5] == 0.0 and np.isfinite(x).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning, match="overflow"):
+            alg.step(x0, alg.init(x0), lambda _x: g)
+
+
 def test_fused_kernels_never_write_their_inputs():
     """Purity: g (the oracle's array), the state and x are read only, also in the blocked path."""
     for shape in [(5,), (3, 40000)]:
@@ -362,7 +388,7 @@ def _per_iterate_records(problem, xs):
     return F, np.stack([np.sum(np.abs(g), axis=-1) for g in G]), np.stack([np.sqrt(np.sum(g * g, axis=-1)) for g in G])
 
 
-@pytest.mark.parametrize("chunk", [1 << 16, 40, 1])
+@pytest.mark.parametrize("chunk", [1 << 15, 40, 1])
 @pytest.mark.parametrize("shape", [(), (1,), (5,), (2, 3)])
 def test_run_chunked_records_equal_per_iterate_evaluation(monkeypatch, chunk, shape):
     """F, ||grad F||_1, ||grad F||_2 of every iterate equal one problem call per iterate, bit for
@@ -414,7 +440,7 @@ class _GuardedAfter(_NaNAfter):
         return 2.0 * x
 
 
-@pytest.mark.parametrize("chunk", [1 << 16, 4])
+@pytest.mark.parametrize("chunk", [1 << 15, 4])
 def test_run_raises_where_a_guarded_problem_would(monkeypatch, chunk):
     """An iterate the problem refuses raises from the chunked records too (here x_4; the oracle,
     which would also refuse, is a constant one)."""
