@@ -5,12 +5,14 @@
    of the same size, both run as a training loop runs them (``x, state = alg.step(...)``;
    ``opt.step()``), interleaved, minimum over repeats.  Printed as the ratio S3 / AdamW (goal
    <= 1.5); the reference's Adam(W) and generalized SignSGD are printed alongside.  Threads as
-   found: torch uses ``torch.get_num_threads()``, NumPy's ufuncs one thread.
+   found: torch uses ``torch.get_num_threads()``, the reference ``reference.algorithm.THREADS``
+   (the available cores; ``--threads 1`` for one).
 2. **A batched sweep**: S3 on 256 seeds x d = 10 for 1e5 steps with ``reference.run`` (every
    iterate's F, ||grad F||_1, ||grad F||_2 recorded) on a diagonal quadratic with Gaussian
    noise, whose oracle is cheap, so that the reference's own per-step cost is what is
    measured (goal <= 10 s on 2 cores).  The breakdown times the S3 steps alone (fixed gradient)
-   and the oracle alone over a tenth of the steps.
+   and the oracle alone over a tenth of the steps; the records are evaluated on a second thread
+   when ``THREADS > 1``.
 
 ``python -m benchmarks.reference_speed`` (``--quick`` for a smoke run).  A benchmark, not a
 test: the numbers depend on the machine and its load.
@@ -28,6 +30,7 @@ from collections.abc import Callable
 import numpy as np
 
 import reference as R
+import reference.algorithm as A
 from reference import problems as P
 
 
@@ -108,15 +111,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seeds", type=int, default=256)
     ap.add_argument("--sweep-d", type=int, default=10)
     ap.add_argument("--steps", type=int, default=100_000)
+    ap.add_argument("--threads", type=int, default=None,
+                    help="reference.algorithm.THREADS (default: as found, the available cores); torch keeps its own")
     ap.add_argument("--quick", action="store_true", help="d = 1e5, 1000 sweep steps (smoke run)")
     args = ap.parse_args(argv)
+    if args.threads is not None:
+        A.THREADS = args.threads
     if args.quick:
         args.d, args.repeats, args.steps = 100_000, 2, 1000
     import torch
 
     load0 = os.getloadavg()[0]
     print(f"reference speed  {datetime.date.today()}  numpy {np.__version__}  torch {torch.__version__} "
-          f"(threads {torch.get_num_threads()})  python {platform.python_version()}  {platform.machine()}  "
+          f"(threads {torch.get_num_threads()})  reference threads {A.THREADS}  python {platform.python_version()}  "
+          f"{platform.machine()}  "
           f"{os.cpu_count()} cores  OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     best = large_step(args.d, args.repeats)
     base = best["torch AdamW (foreach, float64)"]
