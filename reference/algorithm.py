@@ -62,7 +62,6 @@ __all__ = [
     "draw_sample",
     "BLOCK",
     "THREADS",
-    "executor",
     "fused",
     "divide_or_zero",
 ]
@@ -193,29 +192,22 @@ BLOCK = 1 << 15
 """Elements per block of :func:`fused`: about ten float64 blocks (2.6 MB) in flight per step."""
 
 THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-"""Threads the reference may use (as torch's CPU kernels use its intra-op threads): the blocks of
-one :func:`fused` call on :data:`PARALLEL` elements or more are shared by ``THREADS`` threads, and
-with ``THREADS > 1`` reference.run evaluates its records on a second thread.  Blocks are disjoint
-and elementwise and records are computed from copies of the iterates, so no result depends on
-it; set it to 1 to keep everything on the calling thread."""
+"""Threads that share the blocks of one :func:`fused` call on :data:`PARALLEL` elements or more
+(as torch's CPU kernels use its intra-op threads).  Blocks are disjoint and elementwise, so the
+result does not depend on it; set it to 1 to stay on the calling thread."""
 
 PARALLEL = 1 << 20
 """Fewer elements than this run on the calling thread (thread hand-off costs ~0.1 ms)."""
 
-_POOLS: dict[tuple[int, str], ThreadPoolExecutor] = {}  # keyed by process id: a forked child never reuses its parent's
+_POOL: dict[int, ThreadPoolExecutor] = {}  # per process id: a forked child never reuses its parent's
 
 
-def executor(kind: str, workers: int) -> ThreadPoolExecutor:
-    """This process's thread pool for ``kind`` ("fused" blocks, "records" of reference.run), with at
-    least ``workers`` threads.  Work submitted to it must not depend on the thread it runs on."""
-    key = (os.getpid(), kind)
-    pool = _POOLS.get(key)
+def _executor(workers: int) -> ThreadPoolExecutor:
+    key = os.getpid()
+    pool = _POOL.get(key)
     if pool is None or pool._max_workers < workers:  # noqa: SLF001
-        for other in [k for k in _POOLS if k[0] != key[0]]:
-            del _POOLS[other]
-        if pool is not None:
-            pool.shutdown(wait=False)
-        pool = _POOLS[key] = ThreadPoolExecutor(workers, thread_name_prefix=f"reference-{kind}")
+        _POOL.clear()
+        pool = _POOL[key] = ThreadPoolExecutor(workers, thread_name_prefix="reference-fused")
     return pool
 
 
@@ -254,7 +246,7 @@ def fused(kernel: Callable[..., None], inputs: tuple[np.ndarray, ...], n_out: in
         blocks(0, n_blocks)
         return outs
     cuts = [n_blocks * i // workers for i in range(workers + 1)]
-    pool = executor("fused", workers - 1)
+    pool = _executor(workers - 1)
     futures = [pool.submit(contextvars.copy_context().run, blocks, cuts[i], cuts[i + 1]) for i in range(1, workers)]
     try:
         blocks(cuts[0], cuts[1])

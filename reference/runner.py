@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import algorithm as _algorithm
 from .algorithm import Algorithm, as_float_array
 
 __all__ = ["RunRecord", "run"]
@@ -41,18 +39,14 @@ def run(alg: Algorithm, problem: Any, x0: Any, T: int, rng: np.random.Generator,
 
     The records of the iterates are evaluated in chunks of consecutive steps (``problem.value``
     and ``problem.grad`` on a stack of iterates, one leading axis more; see :class:`_Recorder`),
-    which gives the same numbers as one call per iterate at a fraction of the per-call cost;
-    with ``reference.algorithm.THREADS > 1`` a second thread evaluates each chunk while the
-    steps go on (``problem.value``/``grad`` must then tolerate being called from two threads, as
-    every problem of reference.problems does).  An error of ``problem.value``/``grad`` on an
-    iterate is raised, as before, from this call, up to one chunk of steps later.
+    which gives the same numbers as one call per iterate at a fraction of the per-call cost.
     """
     if not isinstance(T, (int, np.integer)) or T < 0:
         raise ValueError(f"run: T must be an integer >= 0, got {T!r}")
     x = as_float_array(x0)
     oracle = problem.oracle(rng)
     state = alg.init(x)
-    rec = _Recorder(problem, x, T + 1, record_x, background=_algorithm.THREADS > 1)
+    rec = _Recorder(problem, x, T + 1, record_x)
     dirs = []
     rec.add(x)
     step = alg.step
@@ -83,27 +77,19 @@ class _Recorder:
     ``x @ Q`` is for one iterate) is not a matrix-matrix product bit for bit.  A chunk whose
     values or gradients contain a NaN is re-evaluated iterate by iterate, so a problem's
     NaN guard sees what it would see with one call per iterate (and raises at the same one).
-
-    With ``background``, a chunk is evaluated on the "records" thread (in a copy of the caller's
-    context, so ``np.errstate`` applies) while the caller fills a second buffer; at most one
-    chunk is in flight, and its result (or error) is collected before the next is submitted.
     """
 
-    def __init__(self, problem: Any, x: np.ndarray, n: int, keep_x: bool, background: bool = False) -> None:
+    def __init__(self, problem: Any, x: np.ndarray, n: int, keep_x: bool) -> None:
         self.problem, self.shape, self.n, self.keep_x = problem, x.shape, n, keep_x
         self.unit = x.shape if x.ndim > 1 else (1,) + x.shape
         self.chunk = max(1, min(n, CHUNK_ELEMENTS // max(1, x.size)))
-        size = n if keep_x else self.chunk
-        self.bufs = [np.empty((size,) + self.unit, dtype=x.dtype) for _ in range(2 if background and not keep_x else 1)]
-        self.buf = self.bufs[0]
-        self.start = self.i = 0  # buf[start:i] is not submitted yet
-        self.done = 0  # iterates submitted so far
+        self.buf = np.empty((n if keep_x else self.chunk,) + self.unit, dtype=x.dtype)
+        self.start = self.i = 0  # buf[start:i] is not evaluated yet
+        self.done = 0  # iterates evaluated so far
         self.out: list[np.ndarray] = []  # F, l1, l2 of all n iterates (allocated at the first chunk)
-        self.pool = _algorithm.executor("records", 1) if background else None
-        self.pending: tuple[Any, int, int] | None = None
 
     def add(self, x: np.ndarray) -> None:
-        self.buf[self.i] = x if x.ndim > 1 else x.reshape(self.unit)
+        self.buf[self.i] = x.reshape(self.unit)
         self.i += 1
         if self.i - self.start == self.chunk:
             self._flush()
@@ -112,34 +98,16 @@ class _Recorder:
         xs = self.buf[self.start:self.i]
         k = len(xs)
         if k:
-            if self.pool is None:
-                self._store(self._rows(xs), self.done, k)
-            else:
-                self._collect()  # the other buffer is free again
-                self.pending = (self.pool.submit(contextvars.copy_context().run, self._rows, xs), self.done, k)
-                self.bufs.reverse()
-                self.buf = self.bufs[0]
+            rows = self._evaluate(xs)
+            if np.isnan(rows[0]).any() or np.isnan(rows[1]).any():
+                each = [self._evaluate(xs[j:j + 1]) for j in range(k)]
+                rows = tuple(np.concatenate(r) for r in zip(*each))
+            if not self.out:
+                self.out = [np.empty((self.n,) + r.shape[1:], r.dtype) for r in rows]
+            for o, r in zip(self.out, rows):
+                o[self.done:self.done + k] = r
             self.done += k
         self.start = self.i = self.i if self.keep_x else 0
-
-    def _collect(self) -> None:
-        if self.pending is not None:
-            future, at, k = self.pending
-            self.pending = None
-            self._store(future.result(), at, k)
-
-    def _store(self, rows: tuple[np.ndarray, ...], at: int, k: int) -> None:
-        if not self.out:
-            self.out = [np.empty((self.n,) + r.shape[1:], r.dtype) for r in rows]
-        for o, r in zip(self.out, rows):
-            o[at:at + k] = r
-
-    def _rows(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        rows = self._evaluate(xs)
-        if np.isnan(rows[0]).any() or np.isnan(rows[1]).any():
-            each = [self._evaluate(xs[j:j + 1]) for j in range(len(xs))]
-            rows = tuple(np.concatenate(r) for r in zip(*each))
-        return rows
 
     def _evaluate(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         gF = self.problem.grad(xs)
@@ -152,7 +120,6 @@ class _Recorder:
 
     def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         self._flush()
-        self._collect()
         xs = self.buf.reshape((self.n,) + self.shape) if self.keep_x else None
         F, l1, l2 = self.out
         return F, l1, l2, xs

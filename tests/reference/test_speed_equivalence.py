@@ -388,19 +388,12 @@ def _per_iterate_records(problem, xs):
     return F, np.stack([np.sum(np.abs(g), axis=-1) for g in G]), np.stack([np.sqrt(np.sum(g * g, axis=-1)) for g in G])
 
 
-@pytest.fixture(params=[1, 2], ids=["records-inline", "records-on-a-thread"])
-def threads(request, monkeypatch):
-    monkeypatch.setattr(A, "THREADS", request.param)
-    return request.param
-
-
 @pytest.mark.parametrize("chunk", [1 << 15, 40, 1])
 @pytest.mark.parametrize("shape", [(), (1,), (5,), (2, 3)])
-def test_run_chunked_records_equal_per_iterate_evaluation(monkeypatch, threads, chunk, shape):
+def test_run_chunked_records_equal_per_iterate_evaluation(monkeypatch, chunk, shape):
     """F, ||grad F||_1, ||grad F||_2 of every iterate equal one problem call per iterate, bit for
     bit, for rotated problems (matrix products: a 1-D iterate is a matrix-vector product) and a
-    logistic regression, with chunks of any size (1, partial last chunk, all at once), evaluated
-    inline or on the records thread."""
+    logistic regression, with chunks of any size (1, partial last chunk, all at once)."""
     monkeypatch.setattr(runner, "CHUNK_ELEMENTS", chunk)
     Q = P.random_orthogonal(6, np.random.default_rng(7))
     probs = [P.with_noise(P.cosh_cosine(d=6, kappa=0.5, omega=3.0, radius=0.2, Q=Q), P.bounded(0.5)),
@@ -430,7 +423,7 @@ class _NaNAfter:
         return lambda x: -np.ones_like(x)
 
 
-def test_run_chunk_with_nan_is_evaluated_per_iterate(monkeypatch, threads):
+def test_run_chunk_with_nan_is_evaluated_per_iterate(monkeypatch):
     monkeypatch.setattr(runner, "CHUNK_ELEMENTS", 16)
     rec = R.run(R.signsgd(lr=0.3), _NaNAfter(), np.zeros((2, 2)), 9, np.random.default_rng(0), record_x=True)
     F = np.stack([_NaNAfter().value(x) for x in rec.x])
@@ -448,7 +441,7 @@ class _GuardedAfter(_NaNAfter):
 
 
 @pytest.mark.parametrize("chunk", [1 << 15, 4])
-def test_run_raises_where_a_guarded_problem_would(monkeypatch, threads, chunk):
+def test_run_raises_where_a_guarded_problem_would(monkeypatch, chunk):
     """An iterate the problem refuses raises from the chunked records too (here x_4; the oracle,
     which would also refuse, is a constant one)."""
     monkeypatch.setattr(runner, "CHUNK_ELEMENTS", chunk)
