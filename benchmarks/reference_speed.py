@@ -11,8 +11,7 @@
    iterate's F, ||grad F||_1, ||grad F||_2 recorded) on a diagonal quadratic with Gaussian
    noise, whose oracle is cheap, so that the reference's own per-step cost is what is
    measured (goal <= 10 s on 2 cores).  The breakdown times the S3 steps alone (fixed gradient)
-   and the oracle alone over a tenth of the steps; the records are evaluated on a second thread
-   when ``THREADS > 1``.
+   and the oracle alone over a tenth of the steps.
 
 ``python -m benchmarks.reference_speed`` (``--quick`` for a smoke run).  A benchmark, not a
 test: the numbers depend on the machine and its load.
@@ -135,9 +134,10 @@ def main(argv: list[str] | None = None) -> None:
     sw = sweep(args.seeds, args.sweep_d, args.steps)
     print(f"\n2. sweep: S3, {args.seeds} seeds x d = {args.sweep_d} x {args.steps:.0e} steps, reference.run "
           f"(noisy diagonal quadratic, F and gradient norms recorded)")
-    print(f"   => {sw['run']:.2f} s (goal <= 10 s; process CPU time {sw['cpu']:.2f} s); {sw['run'] / args.steps * 1e6:.1f} us "
-          f"per step, of which about {sw['steps'] / args.steps * 1e6:.1f} us the S3 step and "
-          f"{sw['oracle'] / args.steps * 1e6:.1f} us the oracle")
+    per = {k: v / args.steps * 1e6 for k, v in sw.items()}
+    print(f"   => {sw['run']:.2f} s (goal <= 10 s; process CPU time {sw['cpu']:.2f} s): {per['run']:.1f} us per step, "
+          f"of which about {per['steps']:.1f} us the S3 step, {per['oracle']:.1f} us the oracle (gradient + Gaussian "
+          f"draw) and {per['run'] - per['steps'] - per['oracle']:.1f} us the records and the loop")
     print(f"\nload average (1 min) at start {load0:.2f}, at end {os.getloadavg()[0]:.2f}: other processes on these "
           f"{os.cpu_count()} cores slow the wall times (torch's two threads most)")
 

@@ -199,13 +199,16 @@ result does not depend on it; set it to 1 to stay on the calling thread."""
 PARALLEL = 1 << 20
 """Fewer elements than this run on the calling thread (thread hand-off costs ~0.1 ms)."""
 
-_POOL: dict[int, ThreadPoolExecutor] = {}  # per process id: a forked child never reuses its parent's
+_POOL: dict[int, ThreadPoolExecutor] = {}  # per process id: a forked child never uses its parent's
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
+    """This process's pool for :func:`fused`, with at least ``workers`` threads."""
     key = os.getpid()
     pool = _POOL.get(key)
     if pool is None or pool._max_workers < workers:  # noqa: SLF001
+        if pool is not None:
+            pool.shutdown(wait=False)  # idle threads exit; never done to a parent's pool after fork
         _POOL.clear()
         pool = _POOL[key] = ThreadPoolExecutor(workers, thread_name_prefix="reference-fused")
     return pool
@@ -224,23 +227,23 @@ def fused(kernel: Callable[..., None], inputs: tuple[np.ndarray, ...], n_out: in
     caller's context (``np.errstate`` applies), and an error in any is raised here.
     """
     ref = inputs[0]
-    shape, dtype, size = ref.shape, ref.dtype, ref.size
+    shape, dtype, size, block = ref.shape, ref.dtype, ref.size, BLOCK
     outs = [np.empty(shape, dtype) for _ in range(n_out)]
-    if size <= BLOCK:
+    if size <= block:
         scratch = [np.empty(shape, dtype) for _ in range(n_scratch)]
         kernel(*scalars, *inputs, *outs, *scratch, np.empty(shape, np.bool_))
         return outs
     flat = [a.reshape(-1) for a in (*inputs, *outs)]  # views of contiguous arrays, copies otherwise
 
     def blocks(first: int, stop: int) -> None:
-        scratch = [np.empty(BLOCK, dtype) for _ in range(n_scratch)]
-        mask = np.empty(BLOCK, np.bool_)
-        for lo in range(first * BLOCK, min(stop * BLOCK, size), BLOCK):
-            hi = min(lo + BLOCK, size)
+        scratch = [np.empty(block, dtype) for _ in range(n_scratch)]
+        mask = np.empty(block, np.bool_)
+        for lo in range(first * block, min(stop * block, size), block):
+            hi = min(lo + block, size)
             k = hi - lo
             kernel(*scalars, *[a[lo:hi] for a in flat], *[s[:k] for s in scratch], mask[:k])
 
-    n_blocks = -(-size // BLOCK)
+    n_blocks = -(-size // block)
     workers = min(THREADS, n_blocks) if size >= PARALLEL else 1
     if workers <= 1:
         blocks(0, n_blocks)
