@@ -35,6 +35,7 @@ from .algorithm import (
     divide_or_zero,
     factory,
     fused,
+    kernel_ready,
     lr_at,
     oracle_gradient,
     ratio,
@@ -167,7 +168,7 @@ def _adam(name: str, hp: Any, clip: float | None = None) -> Algorithm:
         check_shape(name, x, state)
         t = state.t + 1
         g = oracle_gradient(name, oracle, x)
-        if kernel_ok and state.m.dtype == x.dtype and state.v.dtype == x.dtype:
+        if kernel_ok and kernel_ready(x, g, state.m, state.v):
             lr_t = lr_at(name, hp["lr"], t)
             bc = hp["bias_correction"]
             m, v, d, x_next = fused(_adam_kernel, (g, state.m, state.v, x), 4, 2, beta1, beta2,

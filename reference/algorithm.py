@@ -31,7 +31,8 @@ through the cache once instead of once per operation.  Rounding is per operation
 elementwise, so blocking and ``out=`` cannot change a result; tests/reference/
 test_speed_equivalence.py pins every kernel to a frozen copy of the plain formula bit for bit.
 A step whose ``x`` and state buffers differ in dtype (not produced by ``init``) takes the plain
-expressions, whose mixed-precision promotions the kernels do not reproduce.
+expressions, whose mixed-precision promotions the kernels do not reproduce, and so do ndarray
+subclasses (which may override ufuncs, e.g. to trace them: proofs_check's s3.sec3.p1_cost).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ __all__ = [
     "BLOCK",
     "THREADS",
     "fused",
+    "kernel_ready",
     "divide_or_zero",
 ]
 
@@ -212,6 +214,18 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         _POOL.clear()
         pool = _POOL[key] = ThreadPoolExecutor(workers, thread_name_prefix="reference-fused")
     return pool
+
+
+def kernel_ready(x: np.ndarray, *arrays: np.ndarray) -> bool:
+    """Whether a fused kernel may run: ``x`` and ``arrays`` are exact ``np.ndarray`` of one dtype
+    (otherwise the plain expressions run, with NumPy's promotions and subclass dispatch)."""
+    if type(x) is not np.ndarray:
+        return False
+    dt = x.dtype
+    for a in arrays:
+        if type(a) is not np.ndarray or a.dtype != dt:
+            return False
+    return True
 
 
 def fused(kernel: Callable[..., None], inputs: tuple[np.ndarray, ...], n_out: int, n_scratch: int,

@@ -35,8 +35,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, lr_at, norm, oracle_gradient, \
-    ratio
+from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, kernel_ready, lr_at, norm, \
+    oracle_gradient, ratio
 
 __all__ = ["NSGDMState", "NIGTState", "IGTState", "AdaptiveNSGDState", "normalized_sgdm", "nigt", "igt",
            "adaptive_nsgd", "adaptive_nsgd_constants", "normalize"]
@@ -48,8 +48,8 @@ def normalize(m: np.ndarray) -> np.ndarray:
 
 
 def _ema(beta: float, m0: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``beta m0 + (1 - beta) g`` (the same operations, one temporary fewer) when the dtypes agree."""
-    if m0.dtype != g.dtype:
+    """``beta m0 + (1 - beta) g`` (the same operations, one temporary fewer on plain arrays of one dtype)."""
+    if not kernel_ready(m0, g):
         return beta * m0 + (1.0 - beta) * g
     m = np.multiply(m0, beta)
     np.add(m, np.multiply(g, 1.0 - beta), out=m)
@@ -57,8 +57,8 @@ def _ema(beta: float, m0: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 def _step(w: np.ndarray, lr_t: float, d: np.ndarray) -> np.ndarray:
-    """``w - lr_t d`` (one temporary fewer when the dtypes agree)."""
-    if w.dtype != d.dtype:
+    """``w - lr_t d`` (one temporary fewer on plain arrays of one dtype)."""
+    if not kernel_ready(w, d):
         return w - lr_t * d
     u = np.multiply(d, lr_t)
     return np.subtract(w, u, out=u)

@@ -41,6 +41,7 @@ from .algorithm import (
     divide_or_zero,
     factory,
     fused,
+    kernel_ready,
     lr_at,
     oracle_gradient,
     ratio,
@@ -197,7 +198,7 @@ def s3(hp: Any) -> Algorithm:
         g = oracle_gradient("s3", oracle, x)
         m0, s0 = state.m, state.s
         lr_t = lr_at("s3", lr, t)
-        if m0.dtype == x.dtype and s0.dtype == x.dtype:
+        if kernel_ready(x, g, m0, s0):
             m, s, d, x_next = fused(_s3_kernel, (g, m0, s0, x), 4, 2, beta1, beta2, p, nesterov, eps, lr_t, wd)
             return x_next, S3State(t, m, s, d)
         m, s, d = s3_direction(g, m0, s0, beta1=beta1, beta2=beta2, p=p, nesterov=nesterov, eps=eps)

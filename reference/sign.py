@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, divide_or_zero, factory, fused, lr_at, \
-    oracle_gradient, ratio
+from .algorithm import Algorithm, Oracle, as_float_array, check_shape, divide_or_zero, factory, fused, \
+    kernel_ready, lr_at, oracle_gradient, ratio
 
 __all__ = ["GSignState", "SignState", "SignumState", "generalized_signsgd", "signsgd", "signgd", "signum"]
 
@@ -83,7 +83,7 @@ def generalized_signsgd(hp: Any) -> Algorithm:
         check_shape("generalized_signsgd", x, state)
         t = state.t + 1
         g = oracle_gradient("generalized_signsgd", oracle, x)
-        if state.m.dtype == x.dtype and state.v.dtype == x.dtype:
+        if kernel_ready(x, g, state.m, state.v):
             lr_t = lr_at("generalized_signsgd", hp["lr"], t)
             m, v, d, x_next = fused(_gsign_kernel, (g, state.m, state.v, x), 4, 2, beta1, beta2, hp["eps"], lr_t)
             return x_next, GSignState(t, m, v, d)

@@ -348,6 +348,52 @@ def test_threads_see_the_callers_errstate_and_raise_in_the_caller(monkeypatch):
             alg.step(x0, alg.init(x0), lambda _x: g)
 
 
+class _NumpyNames:
+    """Stands in for ``np`` in a module and records every attribute the module looks up."""
+
+    def __init__(self, seen):
+        self._seen = seen
+
+    def __getattr__(self, name):
+        self._seen.add(name)
+        return getattr(np, name)
+
+
+@pytest.mark.parametrize(("p", "expected"), [(1.0, set()), (2.0, {"sqrt"}), (3.0, {"cbrt"}), (2.5, {"power"})])
+def test_kernel_power_like_functions_by_p(monkeypatch, p, expected):
+    """The fused S3 step (not only the plain formula that s3.sec3.p1_cost traces) uses no power or
+    root for p = 1, sqrt for p = 2, cbrt for p = 3, and pow only for other p (s3 Sec. 3)."""
+    seen: set[str] = set()
+    monkeypatch.setattr(S3, "np", _NumpyNames(seen))
+    monkeypatch.setattr(A, "np", _NumpyNames(seen))
+    alg = R.s3(lr=0.1, p=p)
+    rng = np.random.default_rng(0)
+    x, g = rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
+    x1, state = alg.step(x, alg.init(x), lambda _x: g)
+    seen.clear()
+    alg.step(x1, state, lambda _x: g)
+    assert {"abs", "multiply", "add", "divide", "subtract"} <= seen  # the tracer sees the kernel
+    assert seen & {"power", "float_power", "sqrt", "cbrt", "exp", "log"} == expected
+
+
+class _Marked(np.ndarray):
+    """An ndarray subclass (may override ufuncs): the step takes the plain expressions."""
+
+
+@pytest.mark.parametrize("name", ["s3", "adamw", "generalized_signsgd", "normalized_sgdm"])
+def test_subclass_arrays_take_the_plain_path_with_the_same_bits(name):
+    alg = getattr(R, name)(lr=0.1)
+    rng = np.random.default_rng(4)
+    x, G = rng.normal(size=(2, 6)), rng.normal(size=(3, 2, 6))
+    xa, sa = x.copy(), alg.init(x)
+    xb, sb = x.copy().view(_Marked), alg.init(x)
+    for t in range(3):
+        xa, sa = alg.step(xa, sa, lambda _x, g=G[t]: g)
+        xb, sb = alg.step(xb, sb, lambda _x, g=G[t]: g.view(_Marked))
+        assert same(np.asarray(xa), np.asarray(xb)) and same(np.asarray(sa.direction), np.asarray(sb.direction))
+    assert isinstance(xb, _Marked)  # NumPy's subclass propagation, as before the kernels
+
+
 def test_fused_kernels_never_write_their_inputs():
     """Purity: g (the oracle's array), the state and x are read only, also in the blocked path."""
     for shape in [(5,), (3, 40000)]:
