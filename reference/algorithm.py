@@ -27,8 +27,9 @@ states its update once as plain array expressions (e.g. :func:`reference.s3.s3_d
 evaluates it with a *fused kernel*: the same IEEE operations on the same operands in the same
 order, written with ``out=`` into fresh result arrays and reused scratch buffers, over blocks
 of :data:`BLOCK` elements of the flattened arrays (:func:`fused`) so that a large step streams
-through the cache once instead of once per operation.  Rounding is per operation and
-elementwise, so blocking and ``out=`` cannot change a result; tests/reference/
+through the cache once instead of once per operation; the blocks of arrays of :data:`PARALLEL`
+elements or more are shared by :data:`THREADS` threads.  Rounding is per operation and
+elementwise, so blocks, threads and ``out=`` cannot change a result; tests/reference/
 test_speed_equivalence.py pins every kernel to a frozen copy of the plain formula bit for bit.
 A step whose ``x`` and state buffers differ in dtype (not produced by ``init``) takes the plain
 expressions, whose mixed-precision promotions the kernels do not reproduce, and so do ndarray
