@@ -10,8 +10,9 @@
 2. **A batched sweep**: S3 on 256 seeds x d = 10 for 1e5 steps with ``reference.run`` (every
    iterate's F, ||grad F||_1, ||grad F||_2 recorded) on a diagonal quadratic with Gaussian
    noise, whose oracle is cheap, so that the reference's own per-step cost is what is
-   measured (goal <= 10 s on 2 cores).  The breakdown times the S3 steps alone (fixed gradient)
-   and the oracle alone over a tenth of the steps.
+   measured (goal <= 10 s on 2 cores); then the same steps without records (the optimizer loop
+   alone).  The breakdown times the S3 steps alone (fixed gradient) and the oracle alone over a
+   tenth of the steps.
 
 ``python -m benchmarks.reference_speed`` (``--quick`` for a smoke run).  A benchmark, not a
 test: the numbers depend on the machine and its load.
@@ -89,6 +90,13 @@ def sweep(seeds: int, d: int, T: int) -> dict[str, float]:
     rec = R.run(alg, problem, x0, T, np.random.default_rng(2), record_directions=False)
     total, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert rec.F.shape == (T + 1, seeds) and np.isfinite(rec.F).all()
+    oracle = problem.oracle(np.random.default_rng(2))
+    x, state = x0.copy(), alg.init(x0)
+    t0 = time.perf_counter()
+    for _ in range(T):  # the optimizer loop alone: steps and oracle calls, nothing recorded
+        x, state = alg.step(x, state, oracle)
+    loop = time.perf_counter() - t0
+    assert np.array_equal(x, rec.x_last)  # the same run as reference.run's
     n = max(1, T // 10)
     step = _reference_loop(alg, x0, np.random.default_rng(3).normal(size=(seeds, d)))
     t0 = time.perf_counter()
@@ -100,7 +108,7 @@ def sweep(seeds: int, d: int, T: int) -> dict[str, float]:
     for _ in range(n):
         oracle(x0)
     calls = (time.perf_counter() - t0) / n * T
-    return {"run": total, "cpu": cpu, "steps": steps, "oracle": calls}
+    return {"run": total, "cpu": cpu, "loop": loop, "steps": steps, "oracle": calls}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -138,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"   => {sw['run']:.2f} s (goal <= 10 s; process CPU time {sw['cpu']:.2f} s): {per['run']:.1f} us per step, "
           f"of which about {per['steps']:.1f} us the S3 step, {per['oracle']:.1f} us the oracle (gradient + Gaussian "
           f"draw) and {per['run'] - per['steps'] - per['oracle']:.1f} us the records and the loop")
+    print(f"   the same {args.steps:.0e} steps without records (alg.step and the oracle in a loop): {sw['loop']:.2f} s")
     print(f"\nload average (1 min) at start {load0:.2f}, at end {os.getloadavg()[0]:.2f}: other processes on these "
           f"{os.cpu_count()} cores slow the wall times (torch's two threads most)")
 
