@@ -12,6 +12,11 @@ Adam (s3 Eq. 2; adamlinf Alg. 1; torch.optim.Adam), step t = 1, 2, ...::
 s3 Eq. (2) is ``adam(eps=0)``; adamlinf Alg. 1 is
 ``adam(bias_correction=False, eps_inside_sqrt=True, v0=...)``.  With ``eps = 0`` and a zero
 gradient history the step is 0/0 := 0.
+
+``adam``, ``adamw`` and ``adam_clipped`` evaluate the update above with the fused kernel
+``_adam_kernel`` (reference.algorithm, "Speed without changing a bit"), bit-identical to the plain
+expressions kept below (:func:`adam_direction`), which a step falls back to for mixed dtypes or
+for hyperparameters the kernel does not know.
 """
 
 from __future__ import annotations
@@ -27,7 +32,10 @@ from .algorithm import (
     as_float_array,
     check_shape,
     decoupled_step,
+    divide_or_zero,
     factory,
+    fused,
+    kernel_ready,
     lr_at,
     oracle_gradient,
     ratio,
@@ -85,8 +93,71 @@ def _decoupled_wd(hp: Any) -> float:
     return hp["weight_decay"] if hp["decoupled_weight_decay"] else 0.0
 
 
+_KERNEL_HYPERPARAMS = frozenset({"lr", "beta1", "beta2", "eps", "eps_inside_sqrt", "bias_correction", "v0",
+                                 "weight_decay", "decoupled_weight_decay", "clip"})
+"""The hyperparameters ``_adam_kernel`` implements; a factory with any other one uses the plain path."""
+
+
+def _adam_kernel(beta1: float, beta2: float, bc1: float | None, bc2: float | None, eps: float, inside: bool,
+                 clip: float | None, lr_t: float, wd_decoupled: float, wd_coupled: float,
+                 g: np.ndarray, m0: np.ndarray, v0: np.ndarray, x: np.ndarray,
+                 m: np.ndarray, v: np.ndarray, d: np.ndarray, x_next: np.ndarray,
+                 u: np.ndarray, b: np.ndarray, mask: np.ndarray) -> None:
+    """One Adam step (module docstring) with ``out=``: the operations of ``_adam``'s plain path
+    (``_coupled``, the moments, :func:`adam_direction`, clip, :func:`decoupled_step`) in order.
+
+    ``bc1, bc2``: ``1 - beta^t`` (None without bias correction).  Adding ``eps = 0`` is skipped:
+    it could only turn a -0 denominator into +0, and :func:`ratio` maps both to a 0 step.
+    """
+    if wd_coupled:
+        np.multiply(x, wd_coupled, u)
+        np.add(g, u, u)  # g + lambda x
+        g = u
+    np.multiply(g, g, b)
+    np.multiply(b, 1.0 - beta2, b)
+    np.multiply(v0, beta2, v)
+    np.add(v, b, v)  # v_t
+    np.multiply(g, 1.0 - beta1, b)
+    np.multiply(m0, beta1, m)
+    np.add(m, b, m)  # m_t
+    num = m
+    if bc1 is not None:
+        np.divide(m, bc1, d)  # m^_t
+        num = d
+    if bc2 is not None and inside:
+        np.divide(v, bc2, b)
+        if eps:
+            np.add(b, eps, b)
+        np.sqrt(b, b)  # sqrt(v_t / bc2 + eps)
+    elif inside:
+        if eps:
+            np.add(v, eps, b)
+            np.sqrt(b, b)
+        else:
+            np.sqrt(v, b)
+    else:
+        np.sqrt(v, b)
+        if bc2 is not None:
+            np.divide(b, math.sqrt(bc2), b)
+        if eps:
+            np.add(b, eps, b)
+    divide_or_zero(num, b, d, mask)
+    if clip is not None:
+        np.clip(d, -clip, clip, out=d)
+    np.multiply(d, lr_t, u)
+    if wd_decoupled:
+        np.multiply(x, 1.0 - lr_t * wd_decoupled, x_next)
+        np.subtract(x_next, u, x_next)
+    else:
+        np.subtract(x, u, x_next)
+
+
 def _adam(name: str, hp: Any, clip: float | None = None) -> Algorithm:
     beta1, beta2 = hp["beta1"], hp["beta2"]
+    kernel_ok = set(hp) <= _KERNEL_HYPERPARAMS
+    wd = hp["weight_decay"]
+    wd_decoupled = wd if hp["decoupled_weight_decay"] else 0.0
+    wd_coupled = 0.0 if hp["decoupled_weight_decay"] else wd
 
     def init(x0: Any) -> AdamState:
         x = as_float_array(x0)
@@ -96,7 +167,15 @@ def _adam(name: str, hp: Any, clip: float | None = None) -> Algorithm:
     def step(x: np.ndarray, state: AdamState, oracle: Oracle) -> tuple[np.ndarray, AdamState]:
         check_shape(name, x, state)
         t = state.t + 1
-        g = _coupled(oracle_gradient(name, oracle, x), x, hp)
+        g = oracle_gradient(name, oracle, x)
+        if kernel_ok and kernel_ready(x, g, state.m, state.v):
+            lr_t = lr_at(name, hp["lr"], t)
+            bc = hp["bias_correction"]
+            m, v, d, x_next = fused(_adam_kernel, (g, state.m, state.v, x), 4, 2, beta1, beta2,
+                                    1.0 - beta1**t if bc else None, 1.0 - beta2**t if bc else None, hp["eps"],
+                                    hp["eps_inside_sqrt"], clip, lr_t, wd_decoupled, wd_coupled)
+            return x_next, AdamState(t, m, v, d)
+        g = _coupled(g, x, hp)
         m = beta1 * state.m + (1.0 - beta1) * g
         v = beta2 * state.v + (1.0 - beta2) * (g * g)
         d = adam_direction(m, v, t, hp)

@@ -35,8 +35,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, lr_at, norm, oracle_gradient, \
-    ratio
+from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, kernel_ready, lr_at, norm, \
+    oracle_gradient, ratio
 
 __all__ = ["NSGDMState", "NIGTState", "IGTState", "AdaptiveNSGDState", "normalized_sgdm", "nigt", "igt",
            "adaptive_nsgd", "adaptive_nsgd_constants", "normalize"]
@@ -45,6 +45,23 @@ __all__ = ["NSGDMState", "NIGTState", "IGTState", "AdaptiveNSGDState", "normaliz
 def normalize(m: np.ndarray) -> np.ndarray:
     """``m / ||m||`` over the last axis, 0 at ``m = 0``."""
     return ratio(m, norm(m))
+
+
+def _ema(beta: float, m0: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``beta m0 + (1 - beta) g`` (the same operations, one temporary fewer on plain arrays of one dtype)."""
+    if not kernel_ready(m0, g):
+        return beta * m0 + (1.0 - beta) * g
+    m = np.multiply(m0, beta)
+    np.add(m, np.multiply(g, 1.0 - beta), out=m)
+    return m
+
+
+def _step(w: np.ndarray, lr_t: float, d: np.ndarray) -> np.ndarray:
+    """``w - lr_t d`` (one temporary fewer on plain arrays of one dtype)."""
+    if not kernel_ready(w, d):
+        return w - lr_t * d
+    u = np.multiply(d, lr_t)
+    return np.subtract(w, u, out=u)
 
 
 class NSGDMState(NamedTuple):
@@ -90,9 +107,9 @@ def normalized_sgdm(hp: Any) -> Algorithm:
         check_shape("normalized_sgdm", w, state)
         t = state.t + 1
         g = oracle_gradient("normalized_sgdm", oracle, w)
-        m = g if (t == 1 and first_is_gradient) else beta * state.m + (1.0 - beta) * g
+        m = g if (t == 1 and first_is_gradient) else _ema(beta, state.m, g)
         d = normalize(m)
-        return w - lr_at("normalized_sgdm", hp["lr"], t) * d, NSGDMState(t, m, d)
+        return _step(w, lr_at("normalized_sgdm", hp["lr"], t), d), NSGDMState(t, m, d)
 
     return Algorithm("normalized_sgdm", hp, init, step)
 
@@ -115,9 +132,9 @@ def nigt(hp: Any) -> Algorithm:
             m = oracle_gradient("nigt", oracle, w)
         else:
             x = w + k * (w - state.w_prev)
-            m = beta * state.m + (1.0 - beta) * oracle_gradient("nigt", oracle, x)
+            m = _ema(beta, state.m, oracle_gradient("nigt", oracle, x))
         d = normalize(m)
-        return w - lr_at("nigt", hp["lr"], t) * d, NIGTState(t, m, w, d)
+        return _step(w, lr_at("nigt", hp["lr"], t), d), NIGTState(t, m, w, d)
 
     return Algorithm("nigt", hp, init, step)
 

@@ -17,7 +17,13 @@ with ``m_0 = s_0 = 0``.  ``nesterov=False`` drops lines 6-7 (``d_t = m_t / s_t^(
 * ``weight_decay`` is decoupled: ``x_{t+1} = x_t (1 - gamma_t lambda) - gamma_t d_t``
   (Appendix B.1 follows Lion's product rule lr * lambda).
 * ``|g|^p`` and the p-th root use exact fast paths for p = 1, 2, 3 (abs, square/sqrt,
-  cube/cbrt) so that every implementation computes the same function.
+  cube/cbrt) so that every implementation computes the same function: ``|g|^2 = |g| |g|``,
+  ``|g|^3 = (|g| |g|) |g|``, ``y^(1/2) = sqrt(y)``, ``y^(1/3) = cbrt(y)`` (each rounded once
+  per operation; ``y ** (1/3)`` would differ, as 1/3 is not a float).  No ``pow`` for p = 1, 2, 3.
+
+:func:`s3_direction` is that formula as plain array expressions; ``step`` evaluates the same
+operations with the fused kernel ``_s3_kernel`` (see :mod:`reference.algorithm`, "Speed
+without changing a bit"), bit-identical to it.
 """
 
 from __future__ import annotations
@@ -32,7 +38,10 @@ from .algorithm import (
     as_float_array,
     check_shape,
     decoupled_step,
+    divide_or_zero,
     factory,
+    fused,
+    kernel_ready,
     lr_at,
     oracle_gradient,
     ratio,
@@ -68,6 +77,41 @@ def abs_pow(g: np.ndarray, p: float) -> np.ndarray:
     return _pow(a, p)
 
 
+def _pow_into(y: np.ndarray, e: float, out: np.ndarray) -> None:
+    """``out = _pow(y, e)`` (``out`` may be ``y``)."""
+    if y.dtype == np.float64:
+        np.power(y, e, out)
+    else:
+        np.copyto(out, np.power(y.astype(np.float64), e), casting="unsafe")
+
+
+def abs_pow_into(g: np.ndarray, p: float, out: np.ndarray, tmp: np.ndarray) -> None:
+    """``out = abs_pow(g, p)`` with the same operations; ``tmp`` is scratch."""
+    if p == 3.0:
+        np.abs(g, tmp)
+        np.multiply(tmp, tmp, out)
+        np.multiply(out, tmp, out)
+        return
+    np.abs(g, out)
+    if p == 2.0:
+        np.multiply(out, out, out)
+    elif p != 1.0:
+        _pow_into(out, p, out)
+
+
+def root_into(y: np.ndarray, p: float, out: np.ndarray) -> None:
+    """``out = root(y, p)`` with the same operations (``out`` may be ``y``)."""
+    if p == 1.0:
+        if out is not y:
+            np.copyto(out, y)
+    elif p == 2.0:
+        np.sqrt(y, out)
+    elif p == 3.0:
+        np.cbrt(y, out)
+    else:
+        _pow_into(y, 1.0 / p, out)
+
+
 def root(y: np.ndarray, p: float) -> np.ndarray:
     """``y^(1/p)`` for ``y >= 0`` with sqrt/cbrt for p = 2, 3 (s3 Alg. 1 line 7)."""
     if p == 1.0:
@@ -96,6 +140,45 @@ def s3_direction(g: np.ndarray, m: np.ndarray, s: np.ndarray, *, beta1: float, b
     return m, s, ratio(num, den)
 
 
+def _s3_kernel(beta1: float, beta2: float, p: float, nesterov: bool, eps: float, lr_t: float, wd: float,
+               g: np.ndarray, m0: np.ndarray, s0: np.ndarray, x: np.ndarray,
+               m: np.ndarray, s: np.ndarray, d: np.ndarray, x_next: np.ndarray,
+               u: np.ndarray, b: np.ndarray, mask: np.ndarray) -> None:
+    """:func:`s3_direction` and :func:`decoupled_step` with ``out=`` (same operations, same order).
+
+    ``(1 - beta2)|g|^p`` and ``(1 - beta1) g`` occur twice in Alg. 1 (lines 4-7) and are computed
+    once; ``u`` and ``b`` are scratch, ``b`` ends as the denominator ``b_t(p) (+ eps)``.
+    """
+    abs_pow_into(g, p, u, b)
+    np.multiply(u, 1.0 - beta2, u)  # (1 - beta2)|g|^p
+    np.multiply(s0, beta2, s)
+    np.add(s, u, s)  # s_t, line 5
+    if nesterov:
+        np.multiply(s, beta2, b)
+        np.add(b, u, b)
+        root_into(b, p, b)  # b_t(p), line 7
+    else:
+        root_into(s, p, b)
+    np.multiply(g, 1.0 - beta1, u)  # (1 - beta1) g
+    np.multiply(m0, beta1, m)
+    np.add(m, u, m)  # m_t, line 4
+    if nesterov:
+        np.multiply(m, beta1, d)
+        np.add(d, u, d)  # n_t, line 6
+        num = d
+    else:
+        num = m
+    if eps:
+        np.add(b, eps, b)
+    divide_or_zero(num, b, d, mask)  # d_t = n_t / b_t(p), 0/0 := 0
+    np.multiply(d, lr_t, u)
+    if wd:
+        np.multiply(x, 1.0 - lr_t * wd, x_next)
+        np.subtract(x_next, u, x_next)
+    else:
+        np.subtract(x, u, x_next)  # line 8
+
+
 @factory("s3")
 def s3(hp: Any) -> Algorithm:
     """S3 / SoftSignSGD (s3 Algorithm 1); see the module docstring for the update."""
@@ -107,13 +190,18 @@ def s3(hp: Any) -> Algorithm:
         z = np.zeros_like(x)
         return S3State(t=0, m=z, s=z.copy(), direction=z.copy())
 
+    p, nesterov, eps, lr, wd = hp["p"], hp["nesterov"], hp["eps"], hp["lr"], hp["weight_decay"]
+
     def step(x: np.ndarray, state: S3State, oracle: Oracle) -> tuple[np.ndarray, S3State]:
         check_shape("s3", x, state)
         t = state.t + 1
         g = oracle_gradient("s3", oracle, x)
-        m, s, d = s3_direction(g, state.m, state.s, beta1=beta1, beta2=beta2, p=hp["p"],
-                               nesterov=hp["nesterov"], eps=hp["eps"])
-        lr_t = lr_at("s3", hp["lr"], t)
-        return decoupled_step(x, d, lr_t, hp["weight_decay"]), S3State(t, m, s, d)
+        m0, s0 = state.m, state.s
+        lr_t = lr_at("s3", lr, t)
+        if kernel_ready(x, g, m0, s0):
+            m, s, d, x_next = fused(_s3_kernel, (g, m0, s0, x), 4, 2, beta1, beta2, p, nesterov, eps, lr_t, wd)
+            return x_next, S3State(t, m, s, d)
+        m, s, d = s3_direction(g, m0, s0, beta1=beta1, beta2=beta2, p=p, nesterov=nesterov, eps=eps)
+        return decoupled_step(x, d, lr_t, wd), S3State(t, m, s, d)
 
     return Algorithm("s3", hp, init, step)

@@ -122,7 +122,6 @@ class Setting:
         return self.base.d
 
 
-@functools.lru_cache(maxsize=1)
 def thm4_settings() -> tuple[Setting, ...]:
     """(A) sum cosh(x_j) + cos(2 x_j), d = 4, Gaussian noise sigma = 1, R = 0.1; (B) the same family
     rotated by a random orthogonal Q, d = 8, kappa = 0.5, omega = 3, R = 0.2, with a.s. bounded
@@ -182,19 +181,21 @@ def _u_min_tracker():
     return on_step, lambda: {"u_min": low[0]}
 
 
-def _measure(ctx: Context, negative: bool, i: int) -> rates.RateStats:
-    return _measure_cached(ctx.full, ctx.seed, negative, i, ctx.progress)
-
-
-@functools.lru_cache(maxsize=8)
-def _measure_cached(full: bool, seed: int, negative: bool, i: int, progress) -> rates.RateStats:
-    """Deterministic in (full, seed, negative, i); cached so s3.thm4 and s3.thm4.rate share the runs."""
+def _measure_runs(full: bool, seed: int, negative: bool, i: int, progress=None) -> rates.RateStats:
+    """The runs of setting i, deterministic in (full, seed, negative, i)."""
     st = thm4_settings()[i]
     horizons = [256, 1024, 4096, 16384, 65536, 262144] if full else [256, 1024, 4096, 16384, 65536]
     seeds = 256 if full else 64
     make = _s3_constant_step if negative else s3_theorem4
     return rates.measure(functools.partial(make, i=i), st.stochastic, st.x0, horizons, seeds, seed + 1000 * i,
                          track=_u_min_tracker, progress=progress)
+
+
+# Each claim computes its own runs; a claim's check and its negative control may share them
+# (s3.thm4's control reuses its check's runs), so each claim has a private cache, never read by
+# the other claim.
+_bound_runs = functools.lru_cache(maxsize=2)(_measure_runs)  # s3.thm4 only
+_rate_runs = functools.lru_cache(maxsize=4)(_measure_runs)  # s3.thm4.rate only
 
 
 def transient_end(i: int = 0) -> float:
@@ -211,7 +212,7 @@ def transient_end(i: int = 0) -> float:
 def _check_bound(ctx: Context, negative: bool) -> Outcome:
     verdict, rows, plots = Verdict.LOOSE, [], []
     for i, st in enumerate(thm4_settings()):
-        stats = _measure(ctx, False, i)
+        stats = _bound_runs(ctx.full, ctx.seed, False, i, ctx.progress)
         T = stats.horizons
         U_meas = 1.0 / min(e["u_min"] for e in stats.extras)
         per_U = thm4_rhs(T, 1.0, i=i)  # the RHS is linear in U
@@ -248,7 +249,7 @@ def _check_bound(ctx: Context, negative: bool) -> Outcome:
 def _check_rate(ctx: Context, negative: bool) -> Outcome:
     verdicts, rows, plots = [], [], []
     for i, st in enumerate(thm4_settings()):
-        stats = _measure(ctx, negative, i)  # negative control: gamma, beta frozen (no T-scaling)
+        stats = _rate_runs(ctx.full, ctx.seed, negative, i, ctx.progress)  # control: gamma, beta frozen
         t0 = transient_end(i)
         fit = rates.fit_exponent(stats, min_horizon=t0, seed=ctx.seed)
         verdicts.append(rates.compare_exponent(fit, -0.25))
