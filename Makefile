@@ -35,6 +35,7 @@ test: $(STAMP_ORACLE)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.s3_step_cost
+	$(PY) -m benchmarks.reference_speed
 	$(PY) -m gpu.bench
 
 clean:
