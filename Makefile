@@ -42,8 +42,11 @@ verify: $(STAMP_BASE)
 test: $(STAMP_TEST)
 	$(PY) -m pytest $(ARGS)
 
+# Jupyter refuses to run as root unless told (containers)
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 notebooks: $(STAMP_NB)
-	$(VENV)/bin/jupyter notebook $(ARGS) notebooks
+	$(VENV)/bin/jupyter notebook $(ALLOW_ROOT) $(ARGS) notebooks
 
 bench: $(STAMP_TEST)
 	$(PY) -m benchmarks.s3_step_cost
