@@ -43,7 +43,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 _FIGSIZE = (6.4, 4.2)
 _DPI = 110
 _MAX_TICKS = 8  # at most this many labelled ticks on a log axis: ~0.6 in per label on a 6.4 in figure
-_MAX_TICKLABEL = 14  # longer category names are rotated
+_TICKLABEL_CHARS = 80  # category names are rotated when (longest name) x (number of names) exceeds this
 
 
 class LogTicks(Locator):
@@ -54,7 +54,8 @@ class LogTicks(Locator):
     three ticks are labelled (on a sliver of a decade with fewer than two, round values spaced
     as on a linear axis).  Neighbouring labels are then at least ~0.45 decade apart on a view
     of <= 3 decades, which leaves room for ``5 x 10^3`` on the report's 6.4-inch figure.
-    Unlabelled minor ticks at 2..9 times a decade are added by :func:`_log_axis`.
+    Unlabelled minor ticks at 2..9 times a decade (none on views of > 10 decades) come from
+    :func:`_log_axis`.
     """
 
     def __init__(self, max_ticks: int = _MAX_TICKS) -> None:
@@ -109,7 +110,7 @@ class LogLabels(Formatter):
 def _log_axis(axis: Any) -> None:
     axis.set_major_locator(LogTicks())
     axis.set_major_formatter(LogLabels())
-    axis.set_minor_locator(LogLocator(base=10, subs=tuple(range(2, 10)), numticks=100))
+    axis.set_minor_locator(LogLocator(base=10, subs="auto"))  # 2..9 x a decade; none beyond 10 decades
     axis.set_minor_formatter(NullFormatter())
 
 
@@ -167,7 +168,7 @@ def _draw(ax: Axes, plot: Any) -> None:
         _log_axis(ax.yaxis)
     if names is not None:
         ax.set_xticks(range(len(names)))
-        long = max((len(n) for n in names), default=0) > _MAX_TICKLABEL or len(names) > 6
+        long = max((len(n) for n in names), default=0) * len(names) > _TICKLABEL_CHARS
         ax.set_xticklabels(names, rotation=25 if long else 0, ha="right" if long else "center", fontsize=8)
         ax.set_xlim(-0.5, len(names) - 0.5)
     elif not plot.logx and all(float(v).is_integer() for s in plot.series for v in s.x):
