@@ -9,7 +9,7 @@ How a series looks says what it is:
 * ``"dashed"``: a stated value or bound (the paper's), a dashed line without markers;
 * ``"points"``: a measured value, markers (with error bars when ``yerr`` is given).  Each
   measured series has its own marker shape; earlier series are drawn larger and underneath,
-  later ones smaller and on top, half transparent, so coincident points stay visible;
+  later ones smaller and on top, slightly transparent (alpha 0.8), so coincident points stay visible;
 * ``"line"``: a derived curve (e.g. a fit), a thin solid line.
 
 Attributes read from a ``Plot`` (duck-typed, so that optional ones may be added to the dataclass
