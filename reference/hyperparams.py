@@ -128,6 +128,10 @@ class Hyperparams(Mapping[str, Any]):
 
 # --------------------------------------------------------------------------- checks
 
+_GENERIC = 0.3183098861837907
+"""An interior value (1/pi) for the branch values of a range: no power of 2, no simple ratio, so that
+no coefficient derived from it (1 - beta, beta/(1 - beta), ...) is exactly representable by accident."""
+
 
 def _with_branches(check: Check, branches: tuple[Any, ...]) -> Check:
     check.branches = branches  # type: ignore[attr-defined]
@@ -141,7 +145,7 @@ def interval(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = Fal
     def check(alg: str, name: str, value: Any) -> float:
         return real(f"{alg}: {name}", value, allowed, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open)
 
-    ends = (() if lo_open else (lo,)) + ((lo + hi) / 2,) + (() if hi_open else (hi,))
+    ends = (() if lo_open else (lo,)) + (lo + (hi - lo) * _GENERIC,) + (() if hi_open else (hi,))
     return _with_branches(check, ends)
 
 
@@ -152,7 +156,7 @@ def at_least(lo: float, *, strict: bool = False) -> Check:
     def check(alg: str, name: str, value: Any) -> float:
         return real(f"{alg}: {name}", value, allowed, lo=lo, lo_open=strict)
 
-    return _with_branches(check, (lo + 0.5,) if strict else (lo, lo + 0.5))
+    return _with_branches(check, (lo + _GENERIC,) if strict else (lo, lo + _GENERIC))
 
 
 def optional(inner: Check) -> Check:
