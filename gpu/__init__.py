@@ -1,7 +1,10 @@
 """PyTorch optimizers that match the NumPy reference (``reference``) on CPU and CUDA.
 
 Every class is a ``torch.optim.Optimizer`` whose hyperparameters (names, defaults, ranges) are
-those of ``reference.hyperparams.SPECS``; state buffers carry the reference's field names.
+those of ``reference.hyperparams.SPECS``; state buffers carry the reference's field names.  Each
+algorithm's declaration (``reference.declaration``) names its class (``torch="gpu.s3:S3"``);
+``OPTIMIZERS`` and the names exported here are read from the registry.  Every class runs one
+functional kernel over tensor lists for its for-loop and foreach paths (``gpu._common.for_each``).
 Adam, AdamW, NAdam, SGD, RMSprop and AMSGrad are ``torch.optim``'s own (see
 ``tests/reference/test_torch_parity.py``).  ``import gpu`` needs torch.
 
@@ -29,20 +32,26 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("the `gpu` package needs PyTorch: pip install 's3-oracle[torch]'") from exc
 
-from ._common import ReferenceOptimizer, state_dtype
-from .adan import Adan
-from .blockwise import AdaSGD, BlockwiseAdam
-from .lion import Lion
-from .normalized import NIGT, NormalizedSGDM
-from .s3 import S3
-from .sam import SAM, AdaSAM, AdamSAM
-from .sign import GeneralizedSignSGD, SignSGD, Signum
+import importlib
 
-OPTIMIZERS = {
-    "s3": S3, "adan": Adan, "lion": Lion, "signsgd": SignSGD, "signum": Signum,
-    "generalized_signsgd": GeneralizedSignSGD, "sam": SAM, "adasam": AdaSAM, "adam_sam": AdamSAM,
-    "normalized_sgdm": NormalizedSGDM, "nigt": NIGT, "adasgd": AdaSGD, "blockwise_adam": BlockwiseAdam,
-}
-"""Every optimizer by its reference factory name (the keys of ``reference.hyperparams.SPECS``)."""
+from reference.registry import REGISTRY
+
+from ._common import ReferenceOptimizer, state_dtype
+
+
+def _load(target: str) -> type[ReferenceOptimizer]:
+    module, _, name = target.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if not (isinstance(cls, type) and issubclass(cls, ReferenceOptimizer)):
+        raise TypeError(f"{target} is not a gpu.ReferenceOptimizer")
+    return cls
+
+
+OPTIMIZERS: dict[str, type[ReferenceOptimizer]] = {
+    name: _load(decl.torch) for name, decl in REGISTRY.items() if decl.torch is not None}
+"""Every optimizer by its reference factory name: the declarations' torch classes
+(``reference.declaration.Declaration.torch``)."""
+
+globals().update({cls.__name__: cls for cls in OPTIMIZERS.values()})  # gpu.S3, gpu.Adan, ...
 
 __all__ = ["OPTIMIZERS", "ReferenceOptimizer", "state_dtype", *(c.__name__ for c in OPTIMIZERS.values())]
