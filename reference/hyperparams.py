@@ -133,8 +133,12 @@ _GENERIC = 0.3183098861837907
 no coefficient derived from it (1 - beta, beta/(1 - beta), ...) is exactly representable by accident."""
 
 
-def _with_branches(check: Check, branches: tuple[Any, ...]) -> Check:
+def _with_branches(check: Check, branches: tuple[Any, ...], kind: str | None = None) -> Check:
+    """Attach ``branches`` (reference.counting) and, if given, a ``kind`` naming the range (the
+    tests sweep each kind's boundary values) to ``check``."""
     check.branches = branches  # type: ignore[attr-defined]
+    if kind is not None:
+        check.kind = kind  # type: ignore[attr-defined]
     return check
 
 
@@ -164,7 +168,9 @@ def optional(inner: Check) -> Check:
     def check(alg: str, name: str, value: Any) -> Any:
         return None if value is None else inner(alg, name, value)
 
-    return _with_branches(check, (None, *getattr(inner, "branches", ())))
+    inner_kind = getattr(inner, "kind", None)
+    return _with_branches(check, (None, *getattr(inner, "branches", ())),
+                          None if inner_kind is None else f"opt_{inner_kind}")
 
 
 def one_of(*choices: Any) -> Check:
@@ -177,7 +183,7 @@ def one_of(*choices: Any) -> Check:
         return value
 
     check.choices = choices  # type: ignore[attr-defined]
-    return _with_branches(check, choices)
+    return _with_branches(check, choices, "choice:" + ",".join(map(str, choices)))
 
 
 def boolean(alg: str, name: str, value: Any) -> bool:
@@ -187,7 +193,7 @@ def boolean(alg: str, name: str, value: Any) -> bool:
     return bool(value)
 
 
-boolean.branches = (False, True)  # type: ignore[attr-defined]
+_with_branches(boolean, (False, True), "bool")
 
 
 def learning_rate(alg: str, name: str, value: Any) -> Any:
@@ -197,7 +203,7 @@ def learning_rate(alg: str, name: str, value: Any) -> Any:
     return real(f"{alg}: {name}", value, "a finite number > 0 or a callable schedule t -> lr_t", lo=0.0, lo_open=True)
 
 
-learning_rate.branches = (0.1,)  # type: ignore[attr-defined]
+_with_branches(learning_rate, (0.1,), "lr")
 
 
 def check_lr_value(alg: str, t: int, value: Any) -> float:
@@ -226,17 +232,21 @@ def block_ids(alg: str, name: str, value: Any) -> np.ndarray:
     return arr
 
 
-block_ids.branches = ([0, 0, 1],)  # type: ignore[attr-defined]
+_with_branches(block_ids, ([0, 0, 1],), "blocks")
 
 UNIT = interval(0.0, 1.0, hi_open=True)
 """beta in [0, 1)."""
+UNIT.kind = "unit"  # type: ignore[attr-defined]
 UNIT_CLOSED = interval(0.0, 1.0)
 """In [0, 1]."""
+UNIT_CLOSED.kind = "unit_closed"  # type: ignore[attr-defined]
 NONNEG = at_least(0.0)
 """A finite number >= 0."""
+NONNEG.kind = "nonneg"  # type: ignore[attr-defined]
 POS = at_least(0.0, strict=True)
 """A finite number > 0."""
-P_ORDER = _with_branches(at_least(1.0), (1.0, 2.0, 3.0, math.nextafter(1.0, 2.0)))
+POS.kind = "pos"  # type: ignore[attr-defined]
+P_ORDER = _with_branches(at_least(1.0), (1.0, 2.0, 3.0, math.nextafter(1.0, 2.0)), "p")
 """An order p >= 1.  Branches: the exact paths p = 1, 2, 3 and a general p just above 1, where
 the p-th root divides the rounding of its argument least (reference.counting)."""
 
