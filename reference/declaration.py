@@ -41,7 +41,7 @@ from typing import Any, Generic, Literal, NamedTuple, ParamSpec, TypeVar
 import numpy as np
 
 from .algorithm import Algorithm, GradientOracle, check_shape, draw_sample, kernel_ready, lr_at, oracle_gradient
-from .hyperparams import REQUIRED, Hyperparams, resolve
+from .hyperparams import REQUIRED, Hyperparams, validate
 
 __all__ = ["Declaration", "Conventions", "Example", "Step", "Gradient", "WeightDecay", "Scope", "Reduction",
            "COORDINATE", "RUN", "BLOCK", "NONE", "no_decay", "decoupled", "coupled", "build"]
@@ -203,7 +203,7 @@ class Declaration(Generic[P, S]):
 
     def resolve(self, given: Mapping[str, Any]) -> Hyperparams:
         """Validated hyperparameters (defaults applied) as the typed record."""
-        hp = self.hyperparams(**resolve(self.name, given))  # type: ignore[call-arg]
+        hp = self.hyperparams(**validate(self.name, self.params, given))  # type: ignore[call-arg]
         if self.check is not None:
             self.check(hp)
         return hp

@@ -29,7 +29,7 @@ import numpy as np
 from .validation import fail, interval_text, real
 
 __all__ = ["REQUIRED", "Param", "param", "Hyperparams", "LearningRate", "SPECS", "resolve", "defaults",
-           "check_lr_value", "interval", "at_least", "optional", "one_of", "boolean", "learning_rate",
+           "check_lr_value", "validate", "interval", "at_least", "optional", "one_of", "boolean", "learning_rate",
            "block_ids", "UNIT", "UNIT_CLOSED", "NONNEG", "POS", "P_ORDER"]
 
 
@@ -292,17 +292,23 @@ def resolve(alg: str, given: Mapping[str, Any], *, exclude: tuple[str, ...] = ()
         spec = SPECS[alg]
     except KeyError:
         raise KeyError(f"unknown algorithm {alg!r}; known: {sorted(SPECS)}") from None
+    return validate(alg, spec, given, exclude=exclude)
+
+
+def validate(alg: str, spec: Mapping[str, Param], given: Mapping[str, Any], *,
+             exclude: tuple[str, ...] = ()) -> Mapping[str, Any]:
+    """:func:`resolve` against the hyperparameters ``spec`` of algorithm ``alg`` (registered or not)."""
     unknown = set(given) - set(spec) - set(exclude)
     if unknown:
         raise TypeError(f"{alg}: unexpected hyperparameter(s) {sorted(unknown)}; allowed: {list(spec)}")
     out: dict[str, Any] = {}
-    for name, param in spec.items():
+    for name, p in spec.items():
         if name in exclude:
             continue
-        value = given.get(name, param.default)
+        value = given.get(name, p.default)
         if value is REQUIRED:
-            raise TypeError(f"{alg}: missing required hyperparameter {name!r} ({param.doc})")
-        out[name] = param.check(alg, name, value)
+            raise TypeError(f"{alg}: missing required hyperparameter {name!r} ({p.doc})")
+        out[name] = p.check(alg, name, value)
     return MappingProxyType(out)
 
 
