@@ -32,26 +32,8 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("the `gpu` package needs PyTorch: pip install 's3-oracle[torch]'") from exc
 
-import importlib
-
-from reference.registry import REGISTRY
-
 from ._common import ReferenceOptimizer, state_dtype
-
-
-def _load(target: str) -> type[ReferenceOptimizer]:
-    module, _, name = target.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    if not (isinstance(cls, type) and issubclass(cls, ReferenceOptimizer)):
-        raise TypeError(f"{target} is not a gpu.ReferenceOptimizer")
-    return cls
-
-
-OPTIMIZERS: dict[str, type[ReferenceOptimizer]] = {
-    name: _load(decl.torch) for name, decl in REGISTRY.items() if decl.torch is not None}
-"""Every optimizer by its reference factory name: the declarations' torch classes
-(``reference.declaration.Declaration.torch``)."""
-
-globals().update({cls.__name__: cls for cls in OPTIMIZERS.values()})  # gpu.S3, gpu.Adan, ...
+from ._optimizers import *  # noqa: F403  (gpu.S3, gpu.Adan, ...: every declaration's torch class)
+from ._optimizers import OPTIMIZERS
 
 __all__ = ["OPTIMIZERS", "ReferenceOptimizer", "state_dtype", *(c.__name__ for c in OPTIMIZERS.values())]

@@ -20,11 +20,10 @@ from typing import Any
 from .algorithm import Algorithm, GradientOracle, Oracle, ratio
 from .hessian import hessian_11_norm
 from .hyperparams import SPECS, defaults, resolve
-from .registry import REGISTRY, load
+from ._factories import *  # noqa: F403  (reference.s3, reference.adam, ...: every registered factory)
+from .registry import REGISTRY
 from .replay import Trace, replay
 from .runner import RunRecord, run
-
-load(__name__)  # every module of the package: each registers its algorithms
 
 
 class _Factories(Mapping[str, Callable[..., Algorithm]]):
@@ -42,8 +41,6 @@ class _Factories(Mapping[str, Callable[..., Algorithm]]):
 
 ALGORITHMS: Mapping[str, Callable[..., Algorithm]] = _Factories()
 """Every factory by name (the keys of ``hyperparams.SPECS``)."""
-
-globals().update({name: decl.factory for name, decl in REGISTRY.items()})  # reference.s3, reference.adam, ...
 
 from . import oracle, tolerances  # noqa: E402
 

@@ -21,7 +21,8 @@ expressions of :func:`update` (:func:`adam_direction`), which a step falls back 
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, ParamSpec
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from .registry import register
 __all__ = ["AdamState", "AMSGradState", "RMSpropState", "AdamParams", "AdamWParams", "AdamClippedParams",
            "AMSGradParams", "RMSpropParams", "adam", "adamw", "adam_clipped", "amsgrad", "rmsprop", "adam_direction"]
 
+P = ParamSpec("P")
 _LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
 _EPS_DOC = "epsilon >= 0 added to the denominator"
 _WD_DOC = "weight decay lambda >= 0"
@@ -232,8 +234,8 @@ _ADAM_BUFFERS = {"exp_avg_sq": "v", "nu": "v", "max_exp_avg_sq": "v_max", "nu_ma
 """torch.optim, pytorch-optimizer and optax names of Adam's buffers."""
 
 
-def _adam_declaration(name: str, params: type[AdamParams], doc: str, examples: tuple[Example, ...]
-                      ) -> Declaration[..., AdamState]:
+def _adam_declaration(name: str, params: Callable[P, AdamParams], doc: str, examples: tuple[Example, ...]
+                      ) -> Declaration[P, AdamState]:
     return register(Declaration(
         name=name, hyperparams=params, state=AdamState, init=_adam_init, update=adam_update, doc=doc,
         decay=adam_decay, fused=adam_fused, conventions=Conventions(buffers=_ADAM_BUFFERS), examples=examples))

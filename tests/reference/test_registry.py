@@ -170,3 +170,13 @@ def test_every_declaration_is_complete() -> None:
         assert decl.torch is None or ":" in decl.torch, decl.name
         assert decl.scope in ("coordinate", "run", "block") and decl.reduction in ("none", "run", "block")
         assert decl.sign_of is None or decl.sign_based, decl.name
+
+
+def test_typing_stubs_are_in_sync_with_the_registry() -> None:
+    """``reference/_factories.pyi`` and ``gpu/_optimizers.pyi`` list every registered factory and torch
+    class (``python -m reference._stubs --write`` regenerates them)."""
+    from reference._stubs import STUBS, stubs
+
+    for rel, package in STUBS.items():
+        assert (ROOT / rel).read_text() == stubs(package), f"{rel} is stale: python -m reference._stubs --write"
+    assert (ROOT / "reference" / "py.typed").exists() and (ROOT / "gpu" / "py.typed").exists()
