@@ -35,7 +35,6 @@ import torch
 from torch import Tensor
 
 from reference.hyperparams import REQUIRED, SPECS, check_lr_value, resolve
-from reference.registry import get as declaration
 
 from . import distributed as dist
 

@@ -97,7 +97,7 @@ def _init(x: np.ndarray, hp: AdaSGDParams | BlockwiseAdamParams) -> BlockState:
 _PARTITIONS: weakref.WeakKeyDictionary[Any, Partition] = weakref.WeakKeyDictionary()
 
 
-def _partition_of(hp: BlockwiseAdamParams) -> Partition:
+def _partition_of(hp: Any) -> Partition:
     """:func:`partition` of ``hp.blocks``, computed once per hyperparameter record."""
     part = _PARTITIONS.get(hp)
     if part is None:

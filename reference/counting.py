@@ -1,3 +1,4 @@
+# mypy: disable-error-code="call-overload, arg-type, no-any-return"
 r"""The rounding count K of an algorithm, derived by running its update on a counting array.
 
 :class:`Counted` stands for an array whose every entry carries a relative error of at most

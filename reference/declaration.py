@@ -36,7 +36,7 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, NamedTuple, ParamSpec, TypeVar
+from typing import Any, Final, Generic, Literal, NamedTuple, ParamSpec, TypeVar, cast
 
 import numpy as np
 
@@ -51,10 +51,14 @@ S = TypeVar("S", bound=NamedTuple)
 
 Scope = Literal["coordinate", "run", "block"]
 Reduction = Literal["none", "run", "block"]
-COORDINATE: Scope = "coordinate"
-RUN: Scope = "run"
-BLOCK: Scope = "block"
-NONE: Reduction = "none"
+COORDINATE: Final = "coordinate"
+"""Scope: a gradient entry reaches its own coordinate only."""
+RUN: Final = "run"
+"""Scope / reduction: the whole run (a norm, a mean over the vector)."""
+BLOCK: Final = "block"
+"""Scope / reduction: the coordinate's block (``blocks``)."""
+NONE: Final = "none"
+"""Reduction: none (elementwise; shards are independent)."""
 
 
 class Step(NamedTuple):
@@ -229,7 +233,7 @@ class Declaration(Generic[P, S]):
         make.__name__ = make.__qualname__ = self.name
         make.__module__ = getattr(self.update, "__module__", __name__)
         make.declaration = self  # type: ignore[attr-defined]
-        return make
+        return cast("Callable[P, Algorithm]", make)
 
 
 # --------------------------------------------------------------------------- the generic driver
@@ -272,7 +276,7 @@ def build(decl: Declaration[Any, Any], hp: Hyperparams) -> Algorithm:
     def step(x: np.ndarray, state: Any, oracle: GradientOracle) -> tuple[np.ndarray, Any]:
         check_shape(name, x, state)
         t = state.t + 1
-        lr_t = lr_at(name, lr, t) if rate is None else rate(state, hp, t)
+        lr_t = lr_at(name, cast(Any, lr), t) if rate is None else rate(state, hp, t)
         info = Step(t, lr_t, x)
         g = oracle_gradient(name, oracle, x) if gradient is None else gradient(Gradient(name, oracle), state, hp, info)
         if fused is not None:

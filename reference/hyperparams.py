@@ -260,7 +260,7 @@ class _Specs(Mapping[str, Mapping[str, Param]]):
     def __getitem__(self, name: str) -> Mapping[str, Param]:
         from .registry import REGISTRY
 
-        return REGISTRY[name].hyperparams.PARAMS
+        return REGISTRY[name].params
 
     def __iter__(self) -> Iterator[str]:
         from .registry import REGISTRY

@@ -72,7 +72,7 @@ class SGDMParams(Hyperparams):
     weight_decay: float = param(default=0.0, check=NONNEG, doc="weight decay lambda >= 0")
 
 
-def _nag_init(x: np.ndarray, hp: NAGParams) -> NAGState | NAG3State:
+def _nag_init(x: np.ndarray, hp: NAGParams) -> Any:  # NAGState, or NAG3State for form III
     z = np.zeros_like(x)
     if hp.form == "III":
         return NAG3State(t=0, m=z, r=z.copy(), g_prev=z.copy(), direction=z.copy())
@@ -86,7 +86,7 @@ def _nag_gradient(grad: Gradient, state: NAGState | NAG3State, hp: NAGParams, st
     return grad(step.x)
 
 
-def nag_update(g: np.ndarray, state: Any, hp: NAGParams, step: Step) -> NAGState | NAG3State:
+def nag_update(g: np.ndarray, state: Any, hp: NAGParams, step: Step) -> Any:  # as _nag_init
     """s3 Theorem 3, Eqs. 5-7 (module docstring)."""
     beta, t = hp.beta, step.t
     m = beta * state.m + (1.0 - beta) * g

@@ -53,6 +53,11 @@ NIGT) the float32 harness restarts the reference from the implementation's itera
 (``resync``), so rounding is not amplified through the objective's curvature; their state buffers
 still run free.  Hence after t steps ``err_t <= A K u t``, K from :data:`ROUNDINGS`.
 
+K is not written by hand: :mod:`reference.counting` runs each algorithm's own step (the generic
+driver around its declared ``update``) on an array type that carries these counts through every
+NumPy operation, over every branch of its hyperparameters and the first and a later step, and K
+is the largest count of x_{t+1} and of the state buffers (every compared quantity).
+
 **bfloat16/float16 parameters** (state in float32): the parameter is rounded once per step to its
 dtype.  The reference restarts from the implementation's (exactly representable) iterate each
 step, and ``|x^_{t+1} - x_{t+1}| <= U_LOW * |x_{t+1}| + (1 + U_LOW) float32_bound(t) Q_t(x)``
