@@ -258,8 +258,11 @@ def _check_option(name: str, value: Any, allowed: Sequence[Any]) -> None:
 class ReferenceOptimizer(torch.optim.Optimizer):
     """Base class: a ``torch.optim.Optimizer`` whose hyperparameters are ``SPECS[spec]``.
 
-    Subclasses set ``spec`` and implement :meth:`_init_state` and :meth:`_update`; they may
-    extend ``options`` (torch-side group options with their defaults and allowed values).
+    Subclasses set ``spec`` (the algorithm's name; its declaration names the class back,
+    ``Declaration.torch``) and ``examples``, and implement :meth:`_init_state` and :meth:`_update`,
+    which runs the algorithm's one functional kernel over tensor lists on both paths
+    (:func:`for_each`); they may extend ``options`` (torch-side group options with their defaults
+    and allowed values).
     """
 
     spec: ClassVar[str]

@@ -13,7 +13,6 @@ Blockwise Adam with partition Phi: [d] -> [B] (block b has d_b coordinates), t =
 
 from __future__ import annotations
 
-import weakref
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -94,15 +93,9 @@ def _init(x: np.ndarray, hp: AdaSGDParams | BlockwiseAdamParams) -> BlockState:
     return BlockState(t=0, m=z, v=v, direction=z.copy())
 
 
-_PARTITIONS: weakref.WeakKeyDictionary[Any, Partition] = weakref.WeakKeyDictionary()
-
-
 def _partition_of(hp: Any) -> Partition:
     """:func:`partition` of ``hp.blocks``, computed once per hyperparameter record."""
-    part = _PARTITIONS.get(hp)
-    if part is None:
-        part = _PARTITIONS[hp] = partition(hp.blocks)
-    return part
+    return hp.cached("partition", lambda: partition(hp.blocks))  # type: ignore[no-any-return]
 
 
 def update(g: np.ndarray, state: BlockState, hp: AdaSGDParams | BlockwiseAdamParams, step: Step) -> BlockState:

@@ -121,9 +121,20 @@ class Hyperparams(Mapping[str, Any]):
         return f"{type(self).__name__}({', '.join(f'{k}={getattr(self, k)!r}' for k in self.PARAMS)})"
 
     def __eq__(self, other: object) -> bool:
-        return self is other
+        """Equal to any mapping with the same names and values (arrays compared elementwise)."""
+        if not isinstance(other, Mapping) or list(self) != list(other):
+            return False
+        return all(np.array_equal(v, other[k]) if isinstance(v, np.ndarray) else v == other[k]
+                   for k, v in self.items())
 
-    __hash__ = object.__hash__
+    __hash__ = None  # type: ignore[assignment]  # a mapping, as MappingProxyType
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value derived from the hyperparameters, computed once per record (e.g. a partition)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
 
 # --------------------------------------------------------------------------- checks
