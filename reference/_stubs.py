@@ -3,7 +3,7 @@
 ``reference/_factories.pyi`` re-exports every factory and ``gpu/_optimizers.pyi`` every torch
 class by name, so that type checkers see ``reference.s3(lr=...)`` with S3's typed hyperparameters
 (the factories' signatures come from the typed ``Hyperparams`` classes); at run time both modules
-read the registry.  tests/reference/test_registry.py keeps the files in sync.
+read the registry.  tests/reference/test_declarations.py keeps the files in sync.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Static signatures: mypy checks a call ``reference.s3(lr=...)`` against S3's typed hyperparameters.
 
 The factories' signatures come from the typed ``Hyperparams`` classes (a ``dataclass_transform``)
-through ``ParamSpec``, and ``reference/_factories.pyi`` re-exports them by name (test_registry keeps
+through ``ParamSpec``, and ``reference/_factories.pyi`` re-exports them by name (test_declarations keeps
 it in sync).  Negative controls: a wrong type, an unknown keyword and None for a float are errors;
 the good calls are not.
 """
