@@ -10,7 +10,7 @@ Step t = 1, 2, ...::
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 

@@ -28,7 +28,7 @@ without changing a bit"), bit-identical to it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 

@@ -20,7 +20,7 @@ al. 2018), gsignsgd Sec. 4.  0/0 := 0 (a zero momentum gives a zero step).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
