@@ -27,7 +27,10 @@ AdaSGD, BlockwiseAdam     ``adasgd``,            adamlinf Algorithms 2, 3
 try:
     import torch  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("the `gpu` package needs PyTorch: pip install 's3-oracle[torch]'") from exc
+    raise ImportError("the `gpu` package needs PyTorch: pip install torch "
+                      "(from a clone: pip install '.[torch]')") from exc
+
+from reference._version import __version__
 
 from ._common import ReferenceOptimizer, state_dtype
 from .adan import Adan
@@ -45,4 +48,5 @@ OPTIMIZERS = {
 }
 """Every optimizer by its reference factory name (the keys of ``reference.hyperparams.SPECS``)."""
 
-__all__ = ["OPTIMIZERS", "ReferenceOptimizer", "state_dtype", *(c.__name__ for c in OPTIMIZERS.values())]
+__all__ = ["__version__", "OPTIMIZERS", "ReferenceOptimizer", "state_dtype",
+           *(c.__name__ for c in OPTIMIZERS.values())]

@@ -7,6 +7,8 @@ other packages add papers and claims through the ``proofs_check.claims`` entry p
 (:mod:`proofs_check.plugins`).
 """
 
+from reference._version import __version__
+
 from .evidence import (
     Bound, Case, Certified, Derivation, Exact, Exactly, Identity, Instances, MonteCarlo, Rate, Rounding, SearchAgreement,
     Searched, Symbolic, Units,
@@ -21,7 +23,7 @@ from . import plugins
 plugins.load()
 
 __all__ = [
-    "REGISTRY", "PAPERS", "Paper", "register_paper", "Check", "Claim", "ClaimResult", "Context", "Outcome", "Verdict",
+    "__version__", "REGISTRY", "PAPERS", "Paper", "register_paper", "Check", "Claim", "ClaimResult", "Context", "Outcome", "Verdict",
     "register", "run_claim", "judge", "Judgement", "Params", "ScaleBound", "SetParam", "ShiftClaim", "UseCorrected",
     "Bound", "Case", "Certified", "Derivation", "Exact", "Exactly", "Identity", "Instances", "MonteCarlo", "Rate",
     "Rounding", "SearchAgreement", "Searched", "Symbolic", "Units",

@@ -12,6 +12,7 @@ checks a third-party implementation against these step by step, with the toleran
 ``reference.tolerances``.
 """
 
+from ._version import __version__
 from .adam import adam, adam_clipped, adamw, amsgrad, rmsprop
 from .adan import adan
 from .algorithm import Algorithm, Oracle, ratio
@@ -40,7 +41,7 @@ ALGORITHMS = {
 from . import oracle, tolerances  # noqa: E402  (after ALGORITHMS: oracle reads it)
 
 __all__ = [
-    "oracle", "tolerances",
+    "__version__", "oracle", "tolerances",
     "Algorithm", "Oracle", "ratio", "Trace", "RunRecord", "replay", "run", "hessian_11_norm",
     "SPECS", "defaults", "resolve", "ALGORITHMS", *ALGORITHMS,
 ]
