@@ -134,7 +134,7 @@ def _difference(a: sp.Expr, b: sp.Expr) -> str:
 
 
 def _monomial_dimension(term: sp.Expr, units: Mapping[Any, Any]) -> sp.Expr:
-    dim = term.subs({s: units[s] for s in term.free_symbols if s in units}, simultaneous=True)
+    dim = term.subs({s: units.get(s, 1) for s in term.free_symbols}, simultaneous=True)
     dim = sp.powsimp(sp.simplify(dim), force=True)
     coeff, rest = dim.as_coeff_Mul()
     return sp.simplify(rest)
