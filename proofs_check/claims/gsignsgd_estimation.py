@@ -109,12 +109,12 @@ def _estimator(ctx: Context, p: Params) -> Bound:
                        float(min(ops[i], 1e12))) for i in order)
     top = G >= np.quantile(G, 0.5)
     L1_hat = float(np.polyfit(G[top], Lh[top], 1)[0])
-    gg = np.linspace(0, G.max(), 50)
-    pick = slice(None, None, max(1, G.size // 3000))
-    plot = curve_plot("gsignsgd Sec. 5.2 estimator on cosh + cos 2t", "||grad F(x_t)||_2", "L_hat_t (secant estimate)",
-                      series("L_hat_t", G[pick], Lh[pick], "points"),
-                      series("Eq. (1) line with the exact L0, L1", gg, L0 + L1 * gg, "dashed"))
     excess = Lh / bound
+    pick = np.unique(np.concatenate([np.arange(0, G.size, max(1, G.size // 3000)), order]))
+    pick = pick[G[pick] > 0]
+    plot = curve_plot("gsignsgd Sec. 5.2 estimator on cosh + cos 2t: secant over the Eq. (1) line", "||grad F(x_t)||_2",
+                      f"L_hat_t / (L0 + L1 x {p.abscissa})", series("L_hat_t / line", G[pick], excess[pick], "points"),
+                      series("Eq. (1) line (= 1)", [G[pick].min(), G.max()], [1, 1], "dashed"), logx=True)
     return Bound("a function satisfying Eq. (1) with (L0, L1) puts every (||grad F(x_t)||, L_hat_t) under "
                  f"L0 + L1 x (abscissa: {p.abscissa})", cases,
                  Instances({"F": "cosh t + cos 2t (Eq. (1): L1 = 1 tight, L0 certified)",

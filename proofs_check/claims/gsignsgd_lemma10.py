@@ -130,7 +130,8 @@ def _search(ctx: Context, p: Params) -> Bound:
                  sense="lower",
                  note=(f"{sum(c_.inputs['events'] for c_ in cases)} (path, t, j) with |dF/dx_j| >= 5 B_j/D; the smallest "
                        f"update over them is {worst.value / worst.bound:.4g} x the bound ({worst.inputs['problem']}, "
-                       f"beta2 = {worst.inputs['beta2']:.3g})"))
+                       f"beta2 = {worst.inputs['beta2']:.3g})"),
+                 details={"events": sum(c_.inputs["events"] for c_ in cases), "min_ratio": worst.value / worst.bound})
 
 
 register(Claim(

@@ -223,13 +223,13 @@ def _search(ctx: Context, p: Params, positive_beta2: bool) -> Bound:
         if not all(hyp.values()):
             raise AssertionError(f"draw {k} violates a hypothesis: {hyp}")
     worst_case = max(cases, key=lambda c_: c_.value)
-    plot = curve_plot(f"gsignsgd Lemma 12: (1-3 delta)-quantile of max |eps|/RHS per draw ({'beta2 > 0' if positive_beta2 else 'beta2 = 0'})",
-                      "beta2 / beta1^2", "quantile of max_(t,j) |eps_(t+1,j)| / RHS_(t,j)",
-                      series("cliff", [c_.inputs["u"] for c_ in cases if c_.inputs["family"] == "cliff"],
-                             [c_.value for c_ in cases if c_.inputs["family"] == "cliff"], "points"),
-                      series("cosh_cosine", [c_.inputs["u"] for c_ in cases if c_.inputs["family"] == "cosh_cosine"],
-                             [c_.value for c_ in cases if c_.inputs["family"] == "cosh_cosine"], "points"),
-                      series("Lemma 12 (= 1)", [0, 1], [1, 1], "dashed"))
+    if positive_beta2:  # the anchor cliff's first step, noise-free, across beta2: the excess appears beyond 1 - ln^2 2
+        plot = _first_step_plot(p.drift_step)
+    else:
+        plot = curve_plot("gsignsgd Lemma 12 at beta2 = 0: (1-3 delta)-quantile of max |eps|/RHS per draw", "alpha",
+                          "quantile of max_(t,j) |eps_(t+1,j)| / RHS_(t,j)",
+                          series("draws", [c_.inputs["alpha"] for c_ in cases], [c_.value for c_ in cases], "points"),
+                          series("Lemma 12 (= 1)", [1e-3, 0.9], [1, 1], "dashed"), logx=True)
     return Bound("|eps_{t+1,j}| <= (1-alpha)^t (alpha sigma_j + (1-alpha)|dF/dx_j(x_1)|) + eta L0_j/alpha + alpha E_j + "
                  "(1-alpha) eta sqrt(d) L1_j sum_tau (1-alpha)^tau |dF/dx_j(x_{t-tau})|, w.p. >= 1 - 3 delta"
                  + ("" if p.drift_step == "eta" else " [drift terms with eta/sqrt(1-beta2)]"), tuple(cases),
@@ -243,6 +243,33 @@ def _search(ctx: Context, p: Params, positive_beta2: bool) -> Bound:
                        f"{worst_case.inputs['beta2']:.3g}: {worst_case.inputs['paths_violating']} of {seeds} paths exceed the "
                        f"bound, by up to a factor {worst_case.inputs['max_ratio']:.10g}"),
                  plots=(plot,))
+
+
+def _first_step_plot(drift_step: str):
+    """``|eps_2|/RHS_1 - 1`` on the anchor cliff (G = 1e4, L0 = L1 = 1, alpha = 0.2, no noise) against beta2."""
+    prob, a = Cliff(1e4, 1.0, 1.0, 1 / LN2), 0.2
+    c = prob.constants
+    L0_l1, L1_inf, Delta = 1.0, 1.0, float(prob.value(np.zeros(1)) - c.F_star)
+    us = np.linspace(0.0, 0.99, 34)
+    excess = []
+    for u in us:
+        b2 = u * (1 - a) ** 2
+        rho = 1 - math.sqrt(b2) / (1 - a)
+        s_l1 = 0.9 * sigma_max(1, L0_l1, L1_inf, a, b2, rho)
+        eta = math.sqrt(Delta) * a / math.sqrt(L0_l1 * L0_l1 * Delta / (s_l1 * a) ** 2)
+        rec = R.run(R.generalized_signsgd(lr=eta, beta1=1 - a, beta2=b2), prob, np.zeros((1, 1)), 2,
+                    np.random.default_rng(0), record_x=True, record_directions=False)
+        g1, g2 = float(prob.dphi(np.array(0.0))), float(prob.dphi(rec.x[1, 0, 0]))
+        eps2 = abs((1 - a) * a * g1 + a * g2 - g2)
+        step = 1.0 if drift_step == "eta" else 1 / math.sqrt(1 - b2)
+        l0_part, e_part, l1_coef = lemma12_rhs_parts(a, eta, c.L0_vec, c.L1_vec, lemma7_E(s_l1, 1 - a, 0.05), 1, step)
+        rhs = (1 - a) * (a * s_l1 + (1 - a) * abs(g1)) + float(l0_part[0]) + e_part + float(l1_coef[0]) * abs(g1)
+        excess.append(1e6 * (eps2 / rhs - 1))
+    return curve_plot(f"gsignsgd Lemma 12, first step on the cliff (alpha = 0.2), drift: {drift_step}",
+                      "beta2 / beta1^2", "(|eps_2| / RHS_1 - 1) x 10^6",
+                      series("|eps_2| / RHS_1 - 1 (ppm), no noise", us, excess, "points"),
+                      series("Lemma 12 (= 0)", [0, 1], [0, 0], "dashed"),
+                      series("beta2 = 1 - ln^2 2", [(1 - LN2**2) / (1 - a) ** 2] * 2, [min(excess), max(excess)], "dashed"))
 
 
 def _beta2_positive(ctx: Context, p: Params) -> Bound:
