@@ -35,9 +35,10 @@ def test_gsignsgd_ids_sources_and_expected_verdicts() -> None:
 
 
 def test_thm1_counterexample_satisfies_every_hypothesis_and_is_stuck(results) -> None:
-    d = results.outcome("gsignsgd.thm1.rate", 1).details
-    assert all(h["all_hypotheses"] for h in d["hypotheses"])
-    assert d["min"] == 0.5 and max(d["travel_bound"]) < d["distance_to_eps_region"]
+    for i, beta2 in ((1, "(beta1/2)^2"), (2, "0")):
+        d = results.outcome("gsignsgd.thm1.rate", i).details
+        assert all(h["all_hypotheses"] for h in d["hypotheses"]) and d["params"]["beta2"] == beta2
+        assert d["min"] == 0.5 and max(d["travel_bound"]) < d["distance_to_eps_region"]
     rate = results.outcome("gsignsgd.thm1.rate", 0).details
     assert all(h["all_hypotheses"] for h in rate["hypotheses"])  # the verified rate is inside the statement's domain
 
