@@ -108,7 +108,7 @@ def _min_grad_l1(record: R.RunRecord, T: int) -> np.ndarray:
 def _measure(full: bool, seed: int) -> tuple[rates.RateStats, tuple[float, ...]]:
     base, L0_l1, L1_inf, Delta, s_l1 = rate_problem()
     horizons = [256, 1024, 4096, 16384] if full else [256, 1024, 4096]
-    seeds = 256 if full else 96
+    seeds = 256 if full else 64
     avgs: list[float] = []
 
     def make(T: int) -> R.Algorithm:
