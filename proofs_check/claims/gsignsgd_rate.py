@@ -55,7 +55,7 @@ from ..perturb import Params, ShiftClaim, UseCorrected
 from ..registry import Check, Claim, Context, Verdict, register
 from ._common import curve_plot, series
 
-__all__ = ["theorem1_hyperparameters", "t_conditions", "SIGMA", "D", "X0", "rate_problem"]
+__all__ = ["theorem1_hyperparameters", "t_conditions", "SIGMA", "D", "X0", "rate_problem", "counterexample_stats"]
 
 D = 4
 X0 = np.full(D, 1.5)
@@ -159,19 +159,28 @@ def _rate(ctx: Context, p: Params) -> Rate:
 CEX_EPS, CEX_L0, CEX_L1, CEX_SIGMA, CEX_X0 = 0.5, 1.0, 0.01, 1.0, 20.0
 
 
-def _counterexample(ctx: Context, p: Params) -> Rate:
-    """Printed eta on slope_plateau from x_1 = 20: the iterates cannot reach |F'| < eps (module docstring)."""
+def counterexample_stats(eta_form: str, beta2: str, horizons, seeds: int, seed: int,
+                         progress=None) -> tuple[rates.RateStats, float]:
+    """``min_{t<=T} |F'(x_t)|`` per seed on the counterexample (slope_plateau from x_1 = 20, Rademacher noise +-1) with
+    Theorem 1's hyperparameters (``eta_form``: ``"printed"`` or ``"sqrt(Delta alpha)"``); returns (stats, Delta)."""
     base = slope_plateau(CEX_EPS, CEX_L0)
     x0 = np.array([CEX_X0])
     Delta = float(base.value(x0) - base.constants.F_star)
 
     def make(T: int) -> R.Algorithm:
-        hp = theorem1_hyperparameters(T, CEX_L0, Delta, CEX_SIGMA, p.eta_form, p.beta2)
+        hp = theorem1_hyperparameters(T, CEX_L0, Delta, CEX_SIGMA, eta_form, beta2)
         return R.generalized_signsgd(lr=hp["eta"], beta1=hp["beta1"], beta2=hp["beta2"])
 
+    stats = rates.measure(make, with_noise(base, rademacher(CEX_SIGMA)), x0, horizons, seeds, seed,
+                          statistic=_min_grad_l1, progress=progress)
+    return stats, Delta
+
+
+def _counterexample(ctx: Context, p: Params) -> Rate:
+    """Printed eta on slope_plateau from x_1 = 20: the iterates cannot reach |F'| < eps (module docstring)."""
+    base = slope_plateau(CEX_EPS, CEX_L0)
     horizons, seeds = ctx.pick([64, 256, 1024], [64, 256, 1024, 4096, 16384]), ctx.pick(16, 64)
-    stats = rates.measure(make, with_noise(base, rademacher(CEX_SIGMA)), x0, horizons, seeds, ctx.seed + 31,
-                          statistic=_min_grad_l1, progress=ctx.say)
+    stats, Delta = counterexample_stats(p.eta_form, p.beta2, horizons, seeds, ctx.seed + 31, ctx.say)
     T = stats.horizons
     hyp = [_hypotheses(t, 1, CEX_L0, CEX_L1, Delta, CEX_SIGMA, p.eta_form, p.beta2) for t in T]
     box = [h["T"] * h["eta"] / math.sqrt(1 - h["beta2"]) for h in hyp]  # largest travel of the coordinate

@@ -288,3 +288,12 @@ def test_two_cycle_is_exact_even_where_eta_s_is_not_2_x0() -> None:
     # a start whose next iterate lands in the exponential core (|x| < x_p): the orbit is not 2-periodic
     inner = np.array([eta * prob.slope - prob.plateau_start / 2])
     assert not _two_cycle(R.sgdm(lr=eta, beta=0.0), prob, inner, 0.5)
+
+
+def test_counterexample_disappears_with_the_square_root_eta() -> None:
+    """The OCR caveat made concrete: with eta = sqrt(Delta alpha)/(sqrt(||L0||_1) sqrt T) the same start reaches the
+    region |F'| < eps (the travel grows like T^(1/4))."""
+    from proofs_check.claims.gsignsgd_rate import counterexample_stats
+
+    stats, _ = counterexample_stats("sqrt(Delta alpha)", "(beta1/2)^2", [64, 4096], 8, 3)
+    assert stats.values[0].min() == 0.5 and stats.values[-1].max() < 0.01
