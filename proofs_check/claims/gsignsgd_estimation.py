@@ -375,7 +375,7 @@ register(Claim(
          "(erratum; the corrected plot uses the l2 step). The deviation is conservative: |x_{t+1,j} - x_{t,j}| <= "
          "||x_{t+1} - x_t||_2, so points under a line still establish (2) on the plotted pairs; but it inflates the "
          "per-coordinate constants read off Figure 3 by up to ||x_{t+1} - x_t||_2 / |x_{t+1,j} - x_{t,j}| (sqrt(d) for "
-         "sign-like steps, unbounded with coupled coordinates: hundreds on coupled quadratics with exact constants; "
-         "separable functions stay under their exact line). Figure 3's spread of (L0, L1) across coordinates may partly "
-         "reflect this factor.",
+         "sign-like steps, unbounded with coupled coordinates: 10^3 and more along runs on coupled quadratics with exact "
+         "constants; separable functions stay under their exact line). Figure 3's spread of (L0, L1) across "
+         "coordinates may partly reflect this factor.",
 ))
