@@ -48,7 +48,9 @@ class Case:
     ``inputs`` holds every input needed to reproduce the instance (hyperparameters, t, the gradient
     sequence, the seed ...).  ``ops`` is the operation count behind ``value`` (rounding model
     ``gamma_ops``, :func:`proofs_check.tolerances.gamma`); ``se`` the Monte-Carlo standard error of
-    ``value`` when it is a sample mean (0 for exact evaluations).
+    ``value`` when it is a sample mean (0 for exact evaluations).  ``scale`` is the magnitude the rounding
+    errors accumulate on when the two sides cancel (e.g. the sum of the absolute values of the terms);
+    the rounding margin is ``gamma_ops * scale`` (default ``|bound|``).
     """
 
     value: float
@@ -56,6 +58,7 @@ class Case:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     ops: float = 0.0
     se: float = 0.0
+    scale: float | None = None
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ class RateFit:
     ci: tuple[float, float]
     last_slope: float
     last_slope_ci: tuple[float, float]
+    se: float                          # bootstrap standard error of the exponent
+    last_slope_se: float               # ... and of the last slope
     share: float                       # other terms' share of the fitted value at the largest horizon
     coefficients: tuple[float, ...]    # C, D_1, ...
     window: tuple[float, float]        # the fitted horizons' range
@@ -205,9 +207,11 @@ def fit_rate(horizons: np.ndarray, values: np.ndarray, *, log_power: float = 0.0
     boot = stats.bootstrap(tuple(V), statistic, vectorized=True, method="percentile", n_resamples=policy.n_resamples,
                            confidence_level=policy.ci_level, random_state=np.random.default_rng(seed))
     lo, hi = boot.confidence_interval.low, boot.confidence_interval.high
+    se = boot.standard_error
     ly = np.log(V_all.mean(axis=1) / (np.log(T_all) ** log_power if log_power else 1.0))
     local = np.diff(ly) / np.diff(np.log(T_all))
-    return RateFit(float(a), (float(lo[0]), float(hi[0])), float(last), (float(lo[1]), float(hi[1])), float(share),
+    return RateFit(float(a), (float(lo[0]), float(hi[0])), float(last), (float(lo[1]), float(hi[1])), float(se[0]),
+                   float(se[1]), float(share),
                    tuple(float(v) for v in c), (float(T[0]), float(T[-1])), T, local, float(log_power), others)
 
 

@@ -134,15 +134,20 @@ def _difference(a: sp.Expr, b: sp.Expr) -> str:
 
 
 def _monomial_dimension(term: sp.Expr, units: Mapping[Any, Any]) -> sp.Expr:
-    dim = term.subs({s: units.get(s, 1) for s in term.free_symbols}, simultaneous=True)
-    dim = sp.powsimp(sp.simplify(dim), force=True)
-    coeff, rest = dim.as_coeff_Mul()
-    return sp.simplify(rest)
+    """The dimension of one term: ``term(s -> s u_s) / term`` for the dimensional symbols s (unit u_s).
+
+    Dimensionless symbols and numerical factors cancel (``(1 - beta1) sqrt(Delta L)`` has the dimension of
+    ``sqrt(Delta L)``); a term that is not homogeneous in its own right (``log Delta``) keeps symbols."""
+    scale = {s: s * units[s] for s in term.free_symbols if s in units}
+    if not scale:
+        return sp.Integer(1)
+    return sp.simplify(sp.powsimp(sp.expand_power_base(term.subs(scale, simultaneous=True) / term, force=True),
+                                  force=True))
 
 
 def dimension_of_terms(expr: Any, units: Mapping[Any, Any]) -> list[sp.Expr]:
     """The dimension of every additive term of ``expr`` (symbols missing from ``units`` are
-    dimensionless).  Base dimensions are positive symbols, so ``sqrt(G^2) = G``."""
+    dimensionless).  Base dimensions should be positive symbols, so that ``sqrt(G^2) = G``."""
     expr = sp.expand(sp.sympify(expr))
     terms = expr.args if isinstance(expr, sp.Add) else (expr,)
     return [_monomial_dimension(t, units) for t in terms]

@@ -201,3 +201,18 @@ def test_judge_all_combines_by_precedence() -> None:
     assert v is V.REFUTED and [j.verdict for j in js] == [V.TIGHT, V.REFUTED]
     with pytest.raises(TypeError):
         judge("not evidence")  # type: ignore[arg-type]
+
+
+def test_cancelling_cases_take_rounding_on_their_scale() -> None:
+    tol = POLICY.gamma(8)
+    c = Case(1e-10 + 100 * tol, 1e-10, {}, 8)  # two sides of size ~1 cancelling to 1e-10
+    assert judge(Bound("s", (c,), EXACT)).verdict is V.REFUTED
+    assert judge(Bound("s", (dataclasses.replace(c, scale=200.0),), EXACT)).verdict is V.TIGHT
+
+
+def test_units_ignore_dimensionless_factors() -> None:
+    F, X = sp.symbols("F_dim X_dim", positive=True)
+    Delta, L, beta1 = sp.symbols("Delta L beta1", positive=True)
+    units = Units({Delta: F, L: F / X**2}, F / X)
+    expr = (1 - beta1) * sp.sqrt(Delta * L) + sp.sqrt(2) * sp.log(3) * sp.sqrt(Delta * L) / (1 + beta1)
+    assert judge(Derivation("s", expr, expr, units=units)).verdict is V.VERIFIED

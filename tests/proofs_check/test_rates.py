@@ -104,3 +104,12 @@ def test_measure_is_batched_and_seeded() -> None:
     b = rates.measure(make, prob, np.ones(2), [10, 40], seeds=8, seed=5)
     assert a.values.shape == (2, 8) and np.array_equal(a.values, b.values)
     assert np.all(a.se > 0) and a.mean[1] < a.mean[0]
+
+
+def test_a_tight_rate_is_rarely_refuted_by_chance() -> None:
+    """True exponent = claim: the z_mc-SE refutation rule fires for well under 1 % of seeds (a 95 % interval
+    entirely above the claim would fire for ~2.5 % per interval)."""
+    T = _window(1e4, n=6)
+    refuted = sum(judge(Rate("s", "T", T, _values(lambda T: T**-0.5, T, seeds=24, noise=0.3, seed=s), -0.5)).verdict
+                  is Verdict.REFUTED for s in range(200))
+    assert refuted <= 2
