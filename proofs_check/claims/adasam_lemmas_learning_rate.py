@@ -80,11 +80,14 @@ def admissible_draws(rng: np.random.Generator, n: int) -> list[tuple[float, floa
     return [(float(rng.uniform(0, 1)), float(10 ** rng.uniform(-3, 0))) for _ in range(n)]
 
 
+BURST_DENSITY = 0.1  # fraction of nonzero entries of the sparse-burst sequences
+
+
 def sequences(rng: np.random.Generator, T: int, N: int, d: int, G: float) -> np.ndarray:
     """Random sequences in [-G, G]: uniform, +-G, and sparse bursts (shape (T, 3N, d))."""
     U = rng.uniform(-G, G, (T, N, d))
     S = G * rng.choice([-1.0, 1.0], (T, N, d))
-    B = U * (rng.uniform(size=(T, N, d)) < 0.1)
+    B = U * (rng.uniform(size=(T, N, d)) < BURST_DENSITY)
     return np.concatenate([U, S, B], axis=1)
 
 
