@@ -130,6 +130,9 @@ def _thm1_plot(c: float, runs: list[dict]) -> object:
         v = r["values"]
         per = [bound_value(thm.statement_rhs(), **{**_scaled(v, c, cc)}) / cc**2 for cc in THM1_PLOT_C]
         curves.append(series(f"printed (5)-(6), beta1 = {b1:g}, eps = {eps_rel:g} G", THM1_PLOT_C, per, "dashed"))
+    v = runs[0]["values"]
+    curves.append(series(f"corrected bound, beta1 = {THM1_SETTINGS[0][0]:g}, eps = {THM1_SETTINGS[0][1]:g} G", THM1_PLOT_C,
+                         [bound_value(thm.corrected_rhs(), **_scaled(v, c, cc)) / cc**2 for cc in THM1_PLOT_C], "dashed"))
     T = runs[0]["values"]["T"]
     return curve_plot(f"adasam Theorem 1 (T = {T}) on f = c log cosh + noise: value / c^2", "scale c",
                       "(1/T) sum E||grad f||^2 / c^2", *curves, logx=True, logy=True)
