@@ -269,7 +269,7 @@ REDDI_C = (2.5, 3.0, 5.0, 10.0)
 def _reddi_fails(ctx: Context, p: Params) -> tuple[Identity, Bound]:
     """Adam-SAM on Reddi et al.'s problem: their proof's invariant x_(3i+1) = 1 (every block starts at the worst
     point, exactly, by projection), hence R_T/T >= 2(C-2)/3 (a block from x = 1 costs 2C - (x+1) - (x'+1) >= 2C - 4)."""
-    T = ctx.pick(3000, 30000)
+    T = ctx.pick(1500, 30000)
     starts, ones, cases = [], [], []
     for C in REDDI_C:
         out = reddi_runs(p.algorithm, C, T, np.ones(1), p.beta2)
