@@ -233,19 +233,25 @@ def corollary1_setup(ctx: Context) -> dict:
             "gamma0": _c1_gamma0(eps, L, bs, Ts, T_fixed, b_fixed), "seeds": ctx.pick(64, 128)}
 
 
+@functools.lru_cache(maxsize=2)
+def _bound_terms(variable: str) -> tuple[tuple[sp.Expr, str], ...]:
+    """The corrected bound's terms at gamma = gamma0 sqrt(b/T), rho = rho0/sqrt(bT), each with its order in
+    ``variable``."""
+    e = sp.expand(thm.corrected_rhs().subs({thm.gamma: thm.g0 * sp.sqrt(thm.b / thm.T), thm.rho: thm.r0 / sp.sqrt(thm.b * thm.T)}))
+    base = generic_point(e)
+    return tuple((term, str(exponent_in(term, {variable: 1}, base))) for term in sp.Add.make_args(e))
+
+
 def order_shares(variable: str, at: dict[str, float], gamma0: float) -> dict[str, float]:
     """Share of the corrected bound carried by each order in ``variable`` (b or T) at the point ``at`` (the other
     symbols: this problem's constants), with gamma = gamma0 sqrt(b/T), rho = rho0/sqrt(bT)."""
     P = problem(1.0)
     k = P.constants
-    e = sp.expand(thm.corrected_rhs().subs({thm.gamma: thm.g0 * sp.sqrt(thm.b / thm.T), thm.rho: thm.r0 / sp.sqrt(thm.b * thm.T)}))
     subs = {thm.G: k.G_inf, thm.L: k.L_sample, thm.eps: C1_EPS_REL * k.G_inf, thm.sigma: math.sqrt(k.sigma2),
             thm.beta1: C1_BETA1, thm.d: D, thm.Delta: float(P.value(np.full(D, X0)) - k.F_star), thm.g0: gamma0,
             thm.r0: C1_RHO0, thm.b: at["b"], thm.T: at["T"]}
-    base = generic_point(e)
     parts: dict[str, float] = {}
-    for term in sp.Add.make_args(e):
-        order = str(exponent_in(term, {variable: 1}, base))
+    for term, order in _bound_terms(variable):
         parts[order] = parts.get(order, 0.0) + float(term.subs(subs))
     total = sum(parts.values())
     return {o: v / total for o, v in sorted(parts.items(), key=lambda kv: float(sp.Rational(kv[0])))}
