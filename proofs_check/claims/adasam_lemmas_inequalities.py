@@ -115,13 +115,14 @@ def hadamard_ratios(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _lemma2(ctx: Context, p: Params) -> tuple[Bound, Bound]:
     """Both inequalities: the equality case x = y = e_1, and the best of a search over x, y in R^d (scale-invariant:
-    [-1, 1]^2d), d = 1..4."""
+    [-1, 1]^2d), d = 1..4.  Rounding: ``sum_i (x_i y_i)^2`` carries ``gamma_(d+1)``, ``||x||^2 ||y||_inf^2``
+    ``gamma_(d+2)``, so two sides equal in exact arithmetic differ by at most ``gamma_(2d+3)`` relative (ops = 2d + 4)."""
     first, second = [], []
     for d in (1, 2, 3, 4):
         e1 = np.eye(d)[:1]
         xy, bnd1, yi, y2 = hadamard_ratios(e1, e1)
-        first.append(Case(float(xy[0]), float(bnd1[0]), {"d": d, "x": e1[0].tolist(), "y": e1[0].tolist()}, ops=3 * d))
-        second.append(Case(float(yi[0]), float(y2[0]), {"d": d, "y": e1[0].tolist()}, ops=3 * d))
+        first.append(Case(float(xy[0]), float(bnd1[0]), {"d": d, "x": e1[0].tolist(), "y": e1[0].tolist()}, ops=2 * d + 4))
+        second.append(Case(float(yi[0]), float(y2[0]), {"d": d, "y": e1[0].tolist()}, ops=2 * d + 4))
 
         def r1(Z: np.ndarray, d: int = d) -> np.ndarray:
             a, b, _, _ = hadamard_ratios(Z[:d].T, Z[d:].T)
@@ -137,10 +138,10 @@ def _lemma2(ctx: Context, p: Params) -> tuple[Bound, Bound]:
             if kind == 1:
                 xy, bnd1, _, _ = hadamard_ratios(Z[None, :d], Z[None, d:])
                 out.append(Case(float(xy[0]), float(bnd1[0]), {"d": d, "x": Z[:d].tolist(), "y": Z[d:].tolist(),
-                                                                 "search": True}, ops=3 * d))
+                                                                 "search": True}, ops=2 * d + 4))
             else:
                 _, _, yi, y2 = hadamard_ratios(Z[None], Z[None])
-                out.append(Case(float(yi[0]), float(y2[0]), {"d": d, "y": Z.tolist(), "search": True}, ops=3 * d))
+                out.append(Case(float(yi[0]), float(y2[0]), {"d": d, "y": Z.tolist(), "search": True}, ops=2 * d + 4))
     dom = {"x, y": "R^d (scale-invariant: [-1, 1]^d each)", "d": "1..4"}
     budget = f"differential evolution + L-BFGS-B, maxiter {ctx.pick(30, 150)} per d, plus x = y = e_1"
     return (Bound("||x (.) y||^2 <= ||x||^2 ||y||_inf^2", tuple(first), Searched(dom, budget)),
