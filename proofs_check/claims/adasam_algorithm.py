@@ -345,7 +345,7 @@ def _perturbation(ctx: Context, p: Params) -> SearchAgreement:
     ``rho ||grad f||_2`` of the maximum (Cauchy-Schwarz), over random gradients, radii and dimensions."""
     rng = np.random.default_rng(ctx.seed)
     searched, closed, inputs, ops = [], [], [], []
-    for i in range(ctx.pick(6, 20)):
+    for i in range(ctx.pick(4, 20)):
         d = int(rng.integers(1, 6))
         g = rng.standard_normal(d) * 10 ** rng.uniform(-3, 3)
         rho = float(10 ** rng.uniform(-3, 1))
@@ -365,7 +365,7 @@ def _perturbation(ctx: Context, p: Params) -> SearchAgreement:
     return SearchAgreement("max over ||delta||_2 <= rho of delta^T grad f = rho ||grad f||_2, at delta = rho grad f/||grad f||",
                            tuple(searched), tuple(closed), tuple(inputs), tuple(ops),
                            {"grad f": "random, scales 1e-3..1e3", "rho": "log-uniform [1e-3, 10]", "d": "1..5"},
-                           f"differential evolution + L-BFGS-B over the ball, {ctx.pick(6, 20)} cases")
+                           f"differential evolution + L-BFGS-B over the ball, {ctx.pick(4, 20)} cases")
 
 
 register(Claim(
