@@ -4,27 +4,21 @@ bias of normalized SGD without momentum (why large batches were needed).
 * ``nsgdm.sec1.igt`` -- Sec. 1 (Arnold et al.'s IGT as the paper presents it): with a constant Hessian,
   ``m_t = t/(t+1) m_{t-1} + 1/(t+1) grad f(w_t + t (w_t - w_{t-1}), xi_t)`` satisfies
   ``m_t = grad F(w_t) + (t X + Y)/(t+1)``, so by induction ``m_t`` is unbiased with variance ``sigma^2/(t+1)``
-  (t counted from 0).  Checked by Monte Carlo on ``reference.igt`` (whose step tau = t + 1) on a diagonal
-  quadratic with isotropic Gaussian noise (``E||e||^2 = sigma^2`` exactly): ``E[m_t - grad F(w_t)] = 0`` and
-  ``E||m_t - grad F(w_t)||^2 = sigma^2/tau`` within ``Z_MC`` standard errors at four checkpoints (equality:
-  tight).  Negative control: the same on ``quadratic_cosine`` (non-constant Hessian, rho = 8): the
-  extrapolation ``t (w_t - w_{t-1})`` grows with t and the identity fails.
+  (t counted from 0).  Two Monte Carlo identities on ``reference.igt`` (whose step tau = t + 1) on a diagonal
+  quadratic with isotropic Gaussian noise (``E||e||^2 = sigma^2`` exactly): ``E||m_tau - grad F(w_tau)||^2 =
+  sigma^2/tau`` and ``E[m_tau - grad F(w_tau)] = 0`` at four checkpoints.  Negative control: the same on
+  ``quadratic_cosine`` (non-constant Hessian, rho = 8), where the extrapolation ``t (w_t - w_{t-1})`` grows with t.
 * ``nsgdm.thm3.taylor`` -- Sec. 3: ``||Z(a, b)|| <= rho ||a - b||^2`` for ``Z(a, b) = grad F(a) - grad F(b) -
-  hess F(b)(a - b)`` under (A4), used in Theorem 3's proof as ``alpha ||Z(x_t, w_t)|| <= rho (1-alpha)^2 eta^2/
-  alpha`` and ``(1-alpha) ||Z(w_t, w_{t+1})|| <= (1-alpha) rho eta^2`` (``||x_t - w_t|| = (1-alpha) eta/alpha``,
-  ``||w_{t+1} - w_t|| = eta``).  Taylor's theorem gives the constant ``rho/2``, which is the best one (a cubic
-  attains it as ``a -> b``); measured on NIGT's own points and on pairs along ``e_1`` at ``phi''' = rho`` of
-  ``quadratic_cosine`` (rho = kappa omega^3 exact).  Loose by 2 (the printed "Z(a, b) <= rho ||a - b||" in the
-  proof also drops the square: a typo).
+  hess F(b)(a - b)`` under (A4), used in Theorem 3's proof.  Taylor's theorem with the integral remainder gives
+  ``rho/2``, which the cubic ``rho x^3/6`` attains for every pair (the exact supremum over all F with a
+  rho-Lipschitz Hessian, sympy); on ``quadratic_cosine`` (A1-A4, rho = kappa omega^3 exact) NIGT's own points
+  and pairs along ``e_1`` where the third derivative is rho stay below it.
 * ``nsgdm.sec2.large_batch`` -- Sec. 2: for ``grad f = p`` w.p. ``1-p`` and ``p - 1`` w.p. ``p`` (``grad F = 0``),
-  ``E[grad f/|grad f|] = 1 - 2p > 0``: normalized SGD drifts away from the critical point; "one must decrease
-  the variance ... by a very large batch size, usually on the order of T".  (1) the drift per step of
-  ``reference.normalized_sgdm(beta=0)`` replayed on that oracle is ``eta (1 - 2p)`` (sympy value, Monte Carlo
-  within ``Z_MC`` SE), and with momentum (NSGD-M, beta = 1 - alpha) it shrinks (reported); (2) the bias of a
-  normalized batch-b mean, computed exactly from the binomial law, is ``Theta(b^(-1/2))``:
-  ``sqrt(b) |bias(b)|`` stays bounded and does not decay (its maximum over the last decade of b is at
-  least half the overall one; lattice effects make it oscillate), so the batch needed for a bias ``<= eps``
-  is ``~ eps^(-2)`` -- of order T for ``eps ~ T^(-1/2)``.
+  ``E[grad f/|grad f|] = 1 - 2p > 0``: normalized SGD drifts away from the critical point (sympy over every p
+  in (0, 1/2), and the drift of ``reference.normalized_sgdm(beta=0)`` replayed on that oracle, Monte Carlo);
+  "one must decrease the variance ... by a very large batch size, usually on the order of T": the bias of a
+  normalized batch-b mean, exact from the binomial law, is ``Theta(b^(-1/2))`` (a Rate over b, with p drawn
+  over (0, 1/2)), so the batch needed for a bias ``<= eps`` is ``~ eps^(-2)``.
 """
 
 from __future__ import annotations
