@@ -35,7 +35,6 @@ import sympy as sp
 import reference as R
 from reference.problems import quadratic_cosine, rademacher, with_noise
 
-from .. import tolerances as tol
 from ..evidence import Bound, Case, Derivation, Identity, Instances, Rate, Rounding, Units
 from ..perturb import Params, SetParam, ShiftClaim, UseCorrected
 from ..registry import Check, Claim, Context, Verdict, register

@@ -32,7 +32,6 @@ from scipy import stats as sps
 import reference as R
 from reference.problems import diagonal_quadratic, gaussian, quadratic_cosine, with_noise
 
-from .. import tolerances as tol
 from ..evidence import Bound, Case, Derivation, Exact, Identity, Instances, MonteCarlo, Rate
 from ..perturb import Params, SetParam, ShiftClaim
 from ..registry import Check, Claim, Context, Verdict, register

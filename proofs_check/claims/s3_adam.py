@@ -163,7 +163,7 @@ def _search(ctx: Context, p: Params) -> SearchAgreement:
     rng = np.random.default_rng(ctx.seed)
     paper = [(0.9, 0.999, 6), (0.5, 0.3, 5), (0.9, 0.99, 10), (0.99, 0.999, 8)]
     drawn = [(b1, b2, int(t)) for (b1, b2), t in zip(_admissible(rng, ctx.pick(4, 10)), rng.integers(2, 12, 10))]
-    cases = paper + drawn + ctx.pick([], [(0.0, 0.5, 4), (0.9, 0.999, 14), (0.8, 0.7, 12)])
+    cases = ctx.pick(paper[:2], paper) + drawn + ctx.pick([], [(0.0, 0.5, 4), (0.9, 0.999, 14), (0.8, 0.7, 12)])
     searched, closed, inputs, ops = [], [], [], []
     for i, (b1, b2, t) in enumerate(cases):
         res = adversarial_max(batched(lambda: _adam(beta1=b1, beta2=b2)), t, seed=ctx.seed + i,

@@ -93,9 +93,9 @@ def sample_domain(rng: np.random.Generator, n: int, p_max: float = 20.0,
     ``p_one`` of the draws at p = 1), ``beta2`` uniform in (0, 1) with a quarter of the draws in (0.99, 1),
     ``beta1`` uniform in [0, beta2^(1/p))."""
     p = np.exp(rng.uniform(0, np.log(p_max), n))
-    p[rng.random(n) < p_one] = 1.0
+    p[rng.uniform(0, 1, n) < p_one] = 1.0
     b2 = rng.uniform(0.01, 0.999, n)
-    near = rng.random(n) < 0.25
+    near = rng.integers(0, 4, n) == 0  # a quarter of the draws close to 1
     b2[near] = 1 - 10.0 ** rng.uniform(-4, -2, near.sum())
     b1 = b2 ** (1 / p) * rng.uniform(0, 1, n)
     return [(float(a), float(b), float(c)) for a, b, c in zip(b1, b2, p)]
@@ -282,11 +282,13 @@ def _equal_betas(ctx: Context, p: Params) -> Bound:
             got = float(last_direction(_s3(b, b, pp), s3_extremal(b, b, pp, t)[:, None])[0])
             cases.append(Case(got, 1.0, {"beta": b, "p": pp, "t": t, "exact_sup": s3_sup(b, b, pp, t)}, tol.ema_ops(t)))
     ts = np.unique(np.geomspace(1, 3000, 25).astype(int))
-    plot = curve_plot("s3 Thm 2(2): beta1 = beta2 = 0.95, p = 3", "t", "|n_t|/b_t",
+    first = [c for c in cases if (c.inputs["beta"], c.inputs["p"]) == EQUAL[0]]
+    b, pp = EQUAL[0]
+    plot = curve_plot(f"s3 Thm 2(2): beta1 = beta2 = {b}, p = {pp:g}", "t", "|n_t|/b_t",
                       series("bound 1", [1, 3000], [1, 1], "dashed"),
-                      series("exact sup (1 - beta^(t+1))^(1/q)", ts, [(1 - 0.95 ** (t + 1)) ** (2 / 3) for t in ts]),
-                      series("reference.s3 on the extremal sequence", [c.inputs["t"] for c in cases[:20] if c.inputs["beta"] == 0.95],
-                             [c.value for c in cases[:20] if c.inputs["beta"] == 0.95], "points"), logx=True)
+                      series("exact sup (1 - beta^(t+1))^(1/q)", ts, [(1 - b ** (t + 1)) ** (1 - 1 / pp) for t in ts]),
+                      series("reference.s3 on the extremal sequence", [c.inputs["t"] for c in first], [c.value for c in first],
+                             "points"), logx=True)
     return Bound("|n_t|/b_t <= 1 when beta1 = beta2", tuple(cases),
                  Exact("Holder's equality case; S_t = (1 - beta^(t+1))^(1/q) (sympy: q - q/p = 1)", proof=proof,
                        domain={"beta": "[0, 0.999]", "p": "(1, 10] (beta1 = beta2 < beta2^(1/p) needs p > 1)",
