@@ -267,6 +267,7 @@ register(Claim(
     checks=(Check("sympy (4) -> (6) at the stated eta, alpha", _theorem3, Verdict.VERIFIED,
                   SetParam("alpha_T_power", _q(-3, 7), "hyperparameter", "alpha ~ T^(-3/7) instead of T^(-4/7)"),
                   {"eta_T_power": _q(-5, 7), "alpha_T_power": _q(-4, 7)}),),
+    note='(6) follows from (4) at the stated eta and alpha',
 ))
 
 

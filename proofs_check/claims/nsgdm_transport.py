@@ -88,6 +88,7 @@ register(Claim(
     checks=(Check("Monte Carlo on reference.igt, diagonal quadratic, Gaussian noise", _igt, Verdict.VERIFIED,
                   SetParam("problem", "quadratic_cosine", "input", "a non-constant Hessian (rho = 8)"),
                   {"problem": "diagonal_quadratic"}),),
+    note='with a constant Hessian the transported momentum is unbiased with variance sigma^2/(t+1), as stated',
 ))
 
 
@@ -245,4 +246,6 @@ register(Claim(
                   SetParam("normalized", False, "algorithm", "plain SGD (no normalization): no drift"),
                   {"normalized": True}),
             Check("exact bias of the normalized batch mean vs b", _batch, Verdict.VERIFIED, ShiftClaim(-0.5))),
+    note=("normalized SGD is biased at a critical point, and the bias of a normalized batch mean decays only like "
+          "b^-1/2"),
 ))

@@ -194,6 +194,9 @@ register(Claim(
               {"bias_correction": True}),
         Check("adversarial search", _search, Verdict.VERIFIED, ScaleBound(1 - 1e-3)),
     ),
+    note=("the main text's Eq. (3) prints (beta1^t/beta2)^t where the proof's Eq. (12) gives (beta1^2/beta2)^t; as "
+          "printed the bound fails at t = 1, while the proof's bound is the exact supremum, attained by the stated "
+          "extremal sequence"),
 ))
 
 
@@ -235,6 +238,7 @@ register(Claim(
     checks=(Check("value 7.27", _limit_value, Verdict.VERIFIED,
                   SetParam("beta2", 0.99, "hyperparameter"), {"beta1": 0.9, "beta2": 0.999}),
             Check("supremum over t, approached", _limit_sup, Verdict.TIGHT, ScaleBound(1 - 1e-4))),
+    note='the limit is the supremum over t of the exact bound: approached as t grows, never attained',
 ))
 
 

@@ -205,4 +205,6 @@ register(Claim(
                   SetParam("s3_form", "III", "algorithm", "S3's estimators in NAG (III)'s form"), {"s3_form": "II"}),
             Check("reference state buffers and rebuild-from-buffers", _memory_reference, Verdict.VERIFIED,
                   SetParam("subject", "nag (III)", "algorithm", "NAG (III) rebuilt from m alone"), {"subject": "s3"})),
+    note=("S3's Nesterov estimators read only m_t and s_t, as many buffers as Adam; NAG (III) (Adan) reads g_{t-1} "
+          "and r_{t-1} as well"),
 ))

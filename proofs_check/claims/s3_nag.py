@@ -170,4 +170,5 @@ register(Claim(
     checks=(Check("x_t - x~_t = -gamma beta m_{t-1} -> 0", _moreover, Verdict.VERIFIED,
                   SetParam("map_coefficient", 1.0, "constant", "the mapping x~_t - gamma m_{t-1} (beta dropped)"),
                   {"map_coefficient": 0.9}),),
+    note='x_t - x~_t = -gamma beta m_{t-1} exactly, so x_t and x~_t meet as the momentum vanishes',
 ))

@@ -331,6 +331,8 @@ register(Claim(
         Check("bound 1 is the supremum", _equal_betas, Verdict.TIGHT, ScaleBound(1 - 1e-6)),
         Check("Eq. (4) minimised at beta1 = beta2", _minimized, Verdict.TIGHT, ScaleBound(1 + 1e-3)),
     ),
+    note=("with beta1 = beta2 the update is at most 1, and 1 is its supremum (reached as t grows); Eq. (4) is "
+          "smallest there"),
 ))
 
 
@@ -403,4 +405,6 @@ register(Claim(
                   SetParam("reversed", True, "input", "the reversed inequality b(p2) <= b(p1)"), {"reversed": False}),
             Check("the update shrinks with p", _update_shrinks, Verdict.VERIFIED,
                   SetParam("reversed", True, "input", "the update growing with p"), {"reversed": False})),
+    note=("b_t(p) is a power mean with weights of total 1 - beta^(t+1) < 1: the inequality holds with room that "
+          "vanishes as t grows"),
 ))
