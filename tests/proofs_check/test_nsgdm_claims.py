@@ -21,7 +21,7 @@ EXPECTED = {"nsgdm.lemma2": "loose", "nsgdm.thm1.derivation": "erratum", "nsgdm.
             "nsgdm.thm3.derivation": "verified", "nsgdm.thm3.case1": "erratum", "nsgdm.thm3.rate": "verified",
             "nsgdm.alg1.transport": "verified", "nsgdm.thm4.derivation": "erratum", "nsgdm.thm4.rate": "verified",
             "nsgdm.thm4.adaptivity": "verified", "nsgdm.alg2": "verified", "nsgdm.sec1.igt": "verified",
-            "nsgdm.thm3.taylor": "loose", "nsgdm.sec2.large_batch": "verified"}
+            "nsgdm.thm3.taylor": "loose", "nsgdm.sec2.large_batch": "verified", "nsgdm.sec1.memory": "verified"}
 
 
 def test_every_claim_registered_with_its_verdict():
@@ -200,3 +200,8 @@ def test_legacy_fit_with_correction_is_the_engine_fit():
     stats = rates.RateStats(T, y * (1 + 0.001 * rng.standard_normal((T.size, 16))), ())
     a, (lo, hi) = nsgdm_rates.fit_with_correction(stats)
     assert abs(a + 0.25) < 0.01 and lo <= -0.25 <= hi
+
+
+def test_nigt_needs_one_slot():
+    used, rebuilt = nsgdm_theory.nigt_one_slot(30, 2, 0)
+    np.testing.assert_allclose(rebuilt, used, rtol=0, atol=1e-13)
