@@ -29,7 +29,7 @@ from ..registry import Check, Claim, Context, Verdict, register
 from ._common import curve_plot, series
 
 __all__ = ["theorem1_setting", "mean_gradient_l2", "theorem3_hyperparameters", "theorem1_bound", "theorem3_bound",
-           "dominant_other_term"]
+           "dominant_other_term", "fit_with_correction"]
 
 SIGMA = 4.0
 D = 8

@@ -35,7 +35,7 @@ from ..registry import Check, Claim, Context, Verdict, register
 from ._common import curve_plot, series
 
 __all__ = ["lemma2_required_constant", "lemma2_constant_closed_form", "lemma2_search", "theorem1_rhs",
-           "theorem3_interior", "theorem3_sum_bound", "nigt_transport_error"]
+           "theorem1_derived", "theorem3_interior", "theorem3_sum_bound", "nigt_transport_error", "nigt_one_slot"]
 
 LEMMA2_PRINTED = sp.Rational(8, 3)
 

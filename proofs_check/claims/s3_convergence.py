@@ -31,7 +31,8 @@ from ..plotdata import Plot
 from ..registry import Check, Claim, Context, Verdict, register
 from ._common import curve_plot, series
 
-__all__ = ["descent_ratios", "Setting", "thm4_settings", "thm4_setting", "thm4_rhs", "s3_theorem4", "transient_end"]
+__all__ = ["descent_ratios", "descent_parts", "Setting", "thm4_settings", "thm4_setting", "thm4_rhs", "s3_theorem4",
+           "transient_end", "Theorem4Runs", "theorem4_runs", "bound_terms"]
 
 
 # --------------------------------------------------------------------------- Lemma 5
