@@ -163,7 +163,7 @@ def _search(ctx: Context, p: Params) -> SearchAgreement:
     rng = np.random.default_rng(ctx.seed)
     paper = [(0.9, 0.999, 6), (0.5, 0.3, 5), (0.9, 0.99, 10), (0.99, 0.999, 8)]
     drawn = [(b1, b2, int(t)) for (b1, b2), t in zip(_admissible(rng, ctx.pick(4, 10)), rng.integers(2, 12, 10))]
-    cases = paper + drawn + ctx.pick([], [(0.0, 0.5, 4), (0.9, 0.999, 14), (0.8, 0.7, 12)])
+    cases = ctx.pick(paper[:2], paper) + drawn + ctx.pick([], [(0.0, 0.5, 4), (0.9, 0.999, 14), (0.8, 0.7, 12)])
     searched, closed, inputs, ops = [], [], [], []
     for i, (b1, b2, t) in enumerate(cases):
         res = adversarial_max(batched(lambda: _adam(beta1=b1, beta2=b2)), t, seed=ctx.seed + i,
@@ -194,6 +194,9 @@ register(Claim(
               {"bias_correction": True}),
         Check("adversarial search", _search, Verdict.VERIFIED, ScaleBound(1 - 1e-3)),
     ),
+    note=("the main text's Eq. (3) prints (beta1^t/beta2)^t where the proof's Eq. (12) gives (beta1^2/beta2)^t; as "
+          "printed the bound fails at t = 1, while the proof's bound is the exact supremum, attained by the stated "
+          "extremal sequence"),
 ))
 
 
@@ -235,6 +238,7 @@ register(Claim(
     checks=(Check("value 7.27", _limit_value, Verdict.VERIFIED,
                   SetParam("beta2", 0.99, "hyperparameter"), {"beta1": 0.9, "beta2": 0.999}),
             Check("supremum over t, approached", _limit_sup, Verdict.TIGHT, ScaleBound(1 - 1e-4))),
+    note='the limit is the supremum over t of the exact bound: approached as t grows, never attained',
 ))
 
 
