@@ -29,7 +29,7 @@ from ..registry import Check, Claim, Context, Verdict, register
 from ._common import curve_plot, series
 
 __all__ = ["theorem1_setting", "mean_gradient_l2", "theorem3_hyperparameters", "theorem1_bound", "theorem3_bound",
-           "dominant_other_term", "fit_with_correction"]
+           "dominant_other_term"]
 
 SIGMA = 4.0
 D = 8
@@ -76,14 +76,6 @@ def dominant_other_term(terms: dict[float, np.ndarray], claimed: float) -> float
     """The exponent of the largest of the bound's other terms over the window (the one the fit models)."""
     others = {b: float(np.max(v)) for b, v in terms.items() if b != claimed}
     return max(others, key=others.get)
-
-
-def fit_with_correction(stats: rates.RateStats, correction: float = -0.5, n_boot: int = 400, seed: int = 0,
-                        grid: np.ndarray | None = None) -> tuple[float, tuple[float, float]]:
-    """Legacy interface (adasam_rates imports it until its migration lands; remove then): the exponent of
-    ``mean ~ A T^a + B T^correction`` and its interval, from :func:`proofs_check.rates.fit_rate`."""
-    fit = rates.fit_rate(stats.horizons, stats.values, other_terms=(correction,), seed=seed)
-    return fit.exponent, fit.ci
 
 
 def _make(which: str, variant: float | bool, Rv: float, L: float):

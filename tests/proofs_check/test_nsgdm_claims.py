@@ -193,15 +193,6 @@ def test_taylor_ratio_of_a_cubic_direction_is_half():
     assert abs(r[0] - 0.5) < 1e-3
 
 
-def test_legacy_fit_with_correction_is_the_engine_fit():
-    T = np.array([250.0, 500, 1000, 2000, 4000, 8000])
-    rng = np.random.default_rng(1)
-    y = 3 * T[:, None] ** -0.25 - 4 * T[:, None] ** -0.5
-    stats = rates.RateStats(T, y * (1 + 0.001 * rng.standard_normal((T.size, 16))), ())
-    a, (lo, hi) = nsgdm_rates.fit_with_correction(stats)
-    assert abs(a + 0.25) < 0.01 and lo <= -0.25 <= hi
-
-
 def test_nigt_needs_one_slot():
     used, rebuilt = nsgdm_theory.nigt_one_slot(30, 2, 0)
     np.testing.assert_allclose(rebuilt, used, rtol=0, atol=1e-13)
