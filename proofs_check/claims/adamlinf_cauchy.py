@@ -137,8 +137,8 @@ register(Claim(
     expected=Verdict.LOOSE,
     checks=(Check("exact Beta tails over (eps, Delta, n); the reference estimator's failure rate", _d2, Verdict.LOOSE,
                   SetParam("statistic", "mean", "algorithm", "mean instead of median"), {"statistic": "median"}),),
-    note="The bound holds with an enormous margin: at the smallest n it covers, its second term is 2 exp(-pi) = 0.086 "
-         "while the exact failure probability is orders of magnitude smaller.",
+    note="The bound holds with an enormous margin: at the smallest n it covers, its second term is 2 exp(-pi) for "
+         "every eps and Delta, while the exact failure probability is orders of magnitude smaller.",
 ))
 
 

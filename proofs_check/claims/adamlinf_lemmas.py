@@ -122,6 +122,7 @@ register(Claim(
 # --------------------------------------------------------------------------- Lemmas 3.13, 3.14: exact expectations
 
 G_MAX = 4.0  # |gbar| <= G_MAX sigma in the search box (sigma = 1)
+LHS_FLOOR = 1e-9  # the ratio search of Lemma 3.13 ignores left sides below this (sigma = 1)
 
 
 def tree_paths(Tn: int) -> np.ndarray:
@@ -234,7 +235,8 @@ def _lemma313(ctx: Context, p: Params) -> Bound:
 
     def rel(Z):  # RHS/LHS where both are positive (the multiplicative slack)
         lhs, rhs = sides(Z)
-        return np.where((lhs > 1e-9) & (rhs > 0), rhs / np.maximum(lhs, 1e-300), 0.0)
+        positive = (lhs > LHS_FLOOR) & (rhs > 0)  # a ratio only where the left side is not rounding noise
+        return np.where(positive, rhs / np.maximum(lhs, LHS_FLOOR), 0.0)
 
     cases = []
     for k, (name, obj) in enumerate((("max RHS - LHS", violation), ("max RHS/LHS", rel))):

@@ -137,7 +137,7 @@ def configs(seed: int, full: bool) -> tuple[Config, ...]:
         M = rng.standard_normal((d, d))
         Ak = M @ M.T / d + 0.05 * np.eye(d) if k % 2 == 0 else (M + M.T) / 2
         blocks = np.unique(rng.integers(0, d, d), return_inverse=True)[1].reshape(-1)
-        noisy = bool(rng.random() < 0.5)
+        noisy = bool(rng.integers(2))
         Tk = int(rng.choice([16, 64, 256]))
         out.append(Config(f"random {k}", Ak, rng.uniform(-2, 2, d), blocks,
                           rng.uniform(0, 0.5, d) if noisy else np.zeros(d), Tk,

@@ -72,10 +72,13 @@ def ratios(g: np.ndarray, delta: np.ndarray, eta: np.ndarray, H: float, T: int) 
             "b_proof": proof / bound_b}
 
 
+P_DIAGONAL = 3 / 10  # share of diagonal problems in the search (Eq. (7) is exact on them)
+
+
 def _random_problem(rng: np.random.Generator) -> np.ndarray:
     d = int(rng.integers(1, 6))
     M = rng.standard_normal((d, d))
-    if rng.random() < 0.3:
+    if rng.random() < P_DIAGONAL:
         return np.diag(np.abs(M[0]) + 0.05)
     return M @ M.T / d + 0.05 * np.eye(d)
 

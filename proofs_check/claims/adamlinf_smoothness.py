@@ -85,6 +85,9 @@ def sine_star_hessian(x: np.ndarray) -> np.ndarray:
     return H
 
 
+P_EDGE = 7 / 10  # density of the zero-diagonal (adjacency-like) test matrices
+
+
 def random_cases(seed: int, n: int) -> list[tuple[str, np.ndarray]]:
     """Random symmetric test matrices, d in 3..7: PSD, indefinite with zero diagonal (adjacency-like,
     so the Phi_Adam-norm supremum is at a vertex), entrywise nonnegative, general indefinite."""
@@ -97,7 +100,7 @@ def random_cases(seed: int, n: int) -> list[tuple[str, np.ndarray]]:
         if kind == "psd":
             A = M @ M.T / d
         elif kind == "zero-diagonal":
-            A = (M + M.T) / 2 * (rng.random((d, d)) < 0.7)
+            A = (M + M.T) / 2 * (rng.random((d, d)) < P_EDGE)
             A = np.triu(A, 1) + np.triu(A, 1).T
         elif kind == "nonnegative":
             A = np.abs(M + M.T) / 2
