@@ -113,7 +113,7 @@ def _d2(ctx: Context, p: Params) -> tuple[Bound, Bound]:
                            "exact failure probabilities (Beta tails)"),
                   note="exact Beta tails at one-hot H")
     rng = np.random.default_rng(ctx.seed)
-    d, eps, S = ctx.pick(10, 20), 0.5, ctx.pick(120, 2000)
+    d, eps, S = ctx.pick(10, 20), 0.5, ctx.pick(120, 400)
     B = rng.normal(size=(d, d))
     H = (B + B.T) / 2
     D = 0.5

@@ -38,20 +38,21 @@ import math
 
 import numpy as np
 
+from reference.problems.linalg import inf_to_one_norm
 from reference.problems.phi_smoothness import (
     ADAM,
     ADASGD,
     blockwise_constants,
     matrix_abs,
-    phi_norm_smoothness,
     phi_smoothness,
 )
 
-from ..evidence import Bound, Case, Certified, Instances, Searched
+from ..evidence import Bound, Case, Certified, Exact, Identity, Instances, Rounding, Searched
 from ..perturb import Params, SetParam
 from ..registry import Check, Claim, Context, Verdict, register
 
-__all__ = ["star", "sine_star_hessian", "random_cases", "lemma_c3_ratio", "dominance_gap", "dominance_ratio", "RTOL"]
+__all__ = ["star", "sine_star_hessian", "random_cases", "lemma_c3_ratio", "dominance_gap", "dominance_ratio", "RTOL",
+           "box_quadratic_max", "pair_symmetric"]
 
 RTOL = 1e-8  # relative gap asked of phi_smoothness: certified brackets well inside the policy's search_rel
 
@@ -124,7 +125,8 @@ def _sdp_ops(d: int) -> float:
 
 def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound]:
     """(i) H(L, Phi_AdaSGD) = d ||A||_2 (declared closed form); (ii) the Phi_Adam-norm smoothness <= H(L, Phi_Adam);
-    (iii) H(Phi_Adam) <= H(pairs) <= H(Phi_AdaSGD) -- every H certified."""
+    (iii) H(Phi_Adam) <= H(pairs) <= H(Phi_AdaSGD) -- every H certified.  (ii) holds for indefinite A too:
+    |v^T A u| <= sqrt(v^T |A| v u^T |A| u) <= sqrt(v^T D v u^T D u) <= Tr(D) on the l_inf ball."""
     cases = random_cases(ctx.seed, ctx.pick(16, 80)) + [("pair-symmetric", pair_symmetric(3, ctx.seed))]
     closed, c_cert, phinorm, p_cert, refine, r_cert = [], [], [], [], [], []
     for kind, A in cases:
@@ -133,10 +135,10 @@ def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound]:
         form = d * (np.linalg.norm(A) if p.adasgd_closed_form == "frobenius" else np.max(np.abs(np.linalg.eigvalsh(A))))
         closed.append(Case(h_ada.value, float(form), {"kind": kind, "d": d, "A": A.tolist()}, ops=_sdp_ops(d)))
         c_cert.append(h_ada.certificate)
-        if kind != "indefinite":  # the Phi_Adam-norm supremum is at a vertex only when all A_ii share a sign
-            phinorm.append(Case(h_adam.value, phi_norm_smoothness(A, ADAM), {"kind": kind, "d": d, "A": A.tolist()},
-                                ops=_sdp_ops(d)))
-            p_cert.append(h_adam.certificate)
+        # the smoothness under the Phi_Adam-norm: sup_{||u||_inf <= 1} ||A u||_1 = ||A||_inf->1 (the bilinear supremum;
+        # the paper's quadratic form |u^T A u| is smaller for indefinite A: adamlinf.sec3_3.phi_norm_identity)
+        phinorm.append(Case(h_adam.value, inf_to_one_norm(A)[0], {"kind": kind, "d": d, "A": A.tolist()}, ops=_sdp_ops(d)))
+        p_cert.append(h_adam.certificate)
         for small, big, name in ((h_adam, h_pairs, "Adam <= pairs"), (h_pairs, h_ada, "pairs <= AdaSGD")):
             refine.append(Case(small.value, big.value, {"kind": kind, "d": d, "order": name, "A": A.tolist()},
                                ops=_sdp_ops(d)))
@@ -147,9 +149,8 @@ def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound]:
     return (Bound(f"H(L, Phi_AdaSGD) = {form}", tuple(closed), Certified(tuple(c_cert), "SDP primal/dual points", dom),
                   note=f"every case's certified bracket against {form}"),
             Bound("smoothness under the Phi_Adam-norm <= H(L, Phi_Adam)", tuple(phinorm),
-                  Certified(tuple(p_cert), "SDP primal/dual points; Phi-norm smoothness by sign-vector enumeration",
-                            dom), sense="lower",
-                  note="equal for entrywise nonnegative PSD A"),
+                  Certified(tuple(p_cert), "SDP primal/dual points; ||A||_inf->1 by sign-vector enumeration", dom),
+                  sense="lower", note="the Phi_Adam-norm smoothness ||A||_inf->1; equal for entrywise nonnegative PSD A"),
             Bound("H(L, Phi_Adam) <= H(L, Phi_pairs) <= H(L, Phi_AdaSGD) (refinement does not increase H)",
                   tuple(refine), Certified(tuple(r_cert), "SDP primal/dual points of the finer partition", dom),
                   note="the coarser partition's H (its solver value, an upper bound) as the bound; equal on the "
@@ -300,4 +301,94 @@ register(Claim(
                   {"dominate": "abs"}),),
     note="Holds for convex losses (PSD Hessians); fails for indefinite ones, e.g. the star K_{1,n}, where "
          "H(L, Phi_Adam) = (n+1) sqrt(n) > 2n = sum_i H_i (also the Hessian at 0 of L = sin x0 (sin x1 + sin x2)).",
+))
+
+
+# --------------------------------------------------------------------------- Sec. 3.3: sup of the bilinear form
+
+
+def box_quadratic_max(A: np.ndarray) -> float:
+    """``max_{u in [-1,1]^d} u^T A u`` exactly (small d): the maximiser is a stationary point of the quadratic restricted
+    to the relative interior of some face, so every face (each coordinate -1, +1 or free: 3^d of them) contributes its
+    stationary point when it lies in the box."""
+    d = A.shape[0]
+    best = -np.inf
+    for code in range(3 ** d):
+        state = [(code // 3**i) % 3 for i in range(d)]  # 0: -1, 1: +1, 2: free
+        fixed = np.array([s != 2 for s in state])
+        u = np.array([(-1.0 if s == 0 else 1.0) if s != 2 else 0.0 for s in state])
+        if not fixed.all():
+            F = ~fixed
+            rhs = -A[np.ix_(F, fixed)] @ u[fixed]
+            sol, *_ = np.linalg.lstsq(A[np.ix_(F, F)], rhs, rcond=None)
+            if not np.allclose(A[np.ix_(F, F)] @ sol, rhs, rtol=0, atol=64 * d * np.finfo(float).eps * (1 + np.abs(A).sum())) \
+                    or np.any(np.abs(sol) > 1):
+                continue
+            u[F] = sol
+        best = max(best, float(u @ A @ u))
+    return best
+
+
+def _phi_norm_identity(ctx: Context, p: Params) -> Identity:
+    """Sec. 3.3: ``sup_{||u||_Phi <= 1} ||A u||_{Phi,*} = sup_{||u||_Phi <= 1} |u^T A u|`` for Phi_Adam (Phi-norm = l_inf,
+    dual l_1): the left side is ``||A||_{inf->1}`` (sign-vector enumeration), the right side the exact maximum of
+    ``|u^T A u|`` over the cube (:func:`box_quadratic_max` of A and -A)."""
+    mats = [("diag(1, -1)", np.diag([1.0, -1.0])), ("star K_1,2", star(2))] + \
+        [(k, A) for k, A in random_cases(ctx.seed + 5, ctx.pick(16, 60)) if A.shape[0] <= ctx.pick(5, 6)]
+    if p.hessians == "semidefinite":
+        mats = [(k, A @ A) for k, A in mats]  # A^2 >= 0
+    lhs = np.array([inf_to_one_norm(A)[0] for _, A in mats])
+    rhs = np.array([max(box_quadratic_max(A), box_quadratic_max(-A)) for _, A in mats])
+    ops = 16.0 * max(A.shape[0] for _, A in mats) ** 2
+    return Identity("sup_{||u||_Phi<=1} ||grad^2 L u||_{Phi,*} = sup_{||u||_Phi<=1} |u^T grad^2 L u| (Phi_Adam)", lhs, rhs,
+                    Rounding(ops, np.maximum(np.abs(lhs), np.abs(rhs))), "sup_u sup_v v^T A u = ||A||_inf->1",
+                    "sup_u |u^T A u| over the cube",
+                    note=f"{'semidefinite Hessians A^2' if p.hessians == 'semidefinite' else 'symmetric Hessians'}: "
+                         + "; ".join(f"{k}: {a:.4g} vs {b:.4g}" for (k, _), a, b in list(zip(mats, lhs, rhs))[:3]),
+                    details={"matrices": [k for k, _ in mats]})
+
+
+register(Claim(
+    id="adamlinf.sec3_3.phi_norm_identity",
+    source="adamlinf Sec. 3.3 (the display after Definition 3.9)",
+    statement="For each x: sup_{||u||_Phi<=1} ||grad^2 L(x) u||_{Phi,*} = sup_{||u||_Phi<=1} sup_{||v||_Phi<=1} "
+              "v^T grad^2 L(x) u = sup_{||u||_Phi<=1} |u^T grad^2 L(x) u|",
+    expected=Verdict.REFUTED,
+    checks=(Check("exact suprema of the bilinear and the quadratic form over the l_inf ball (Phi_Adam)",
+                  _phi_norm_identity, Verdict.REFUTED,
+                  SetParam("hessians", "semidefinite", "input", "semidefinite Hessians A^2 in place of A"),
+                  {"hessians": "symmetric"}),),
+    note="The second equality holds for semidefinite Hessians (and for Phi_AdaSGD, an l_2 ball) but not for indefinite "
+         "ones: for grad^2 L = diag(1, -1) (e.g. L = x_1^2/2 + cos x_2 at x_2 = 0) and Phi_Adam the bilinear supremum is "
+         "twice the quadratic one. The conclusion drawn from it (H(L, Phi) is no smaller than the smoothness under the "
+         "Phi-norm) still holds, through |v^T A u| <= sqrt(v^T|A|v u^T|A|u) (adamlinf.def3_9.phi_smoothness).",
+))
+
+
+# --------------------------------------------------------------------------- Def. 3.3 implies Def. 3.1
+
+
+def _def33(ctx: Context, p: Params) -> Bound:
+    """After Def. 3.3: H-smooth coordinate-wisely w.r.t. l_inf implies (sum_i H_i)-smooth w.r.t. l_inf.  For a quadratic
+    the l_inf constant of Def. 3.1 is exactly ||A||_{inf->1} (enumeration), Def. 3.3's H_i = ||A_i,:||_1."""
+    cases = []
+    for kind, A in random_cases(ctx.seed + 6, ctx.pick(24, 120)) + [("star K_1,3", star(3))]:
+        H = np.abs(A).sum(axis=1) if p.H_i == "row l1 norms" else np.abs(np.diag(A))
+        cases.append(Case(inf_to_one_norm(A)[0], float(H.sum()), {"kind": kind, "d": A.shape[0], "A": A.tolist()},
+                          ops=4.0 * A.shape[0] ** 2))
+    return Bound("||grad L(x) - grad L(y)||_1 <= (sum_i H_i) ||x - y||_inf", tuple(cases),
+                 Exact("||A s||_1 <= sum_ij |A_ij| (triangle inequality); the sup over x - y is ||A||_inf->1",
+                       domain={"A": "random symmetric d = 3..7 (4 kinds) + star K_1,3", "x - y": "exact (sign vectors)"}),
+                 note=f"H_i = {p.H_i}; equality for sign-consistent A (e.g. entrywise nonnegative)")
+
+
+register(Claim(
+    id="adamlinf.def3_3.implies_linf",
+    source="adamlinf Definition 3.3 and the sentence after it",
+    statement="H-smoothness coordinate-wisely w.r.t. l_inf implies (sum_i H_i)-smoothness w.r.t. l_inf",
+    expected=Verdict.TIGHT,
+    checks=(Check("exact l_inf constants of quadratics vs the sum of Def. 3.3's H_i", _def33, Verdict.TIGHT,
+                  SetParam("H_i", "|A_ii|", "constant", "the diagonal in place of the row l1 norms"),
+                  {"H_i": "row l1 norms"}),),
+    note="Holds (triangle inequality) and is attained by sign-consistent Hessians such as entrywise nonnegative ones.",
 ))

@@ -450,7 +450,11 @@ def phi_smoothness(A: Any, blocks: Any, *, dominate: str = "abs", rtol: float = 
 def phi_norm_smoothness(A: Any, blocks: str) -> float:
     """``sup_{||u||_Phi <= 1} |u^T A u|`` (adamlinf Sec. 3.3) for ``blocks = "adam"`` (exact by
     enumeration of sign vectors, d <= 16, requires all ``A_ii`` of one sign) or ``"adasgd"``
-    (``d ||A||_2``)."""
+    (``d ||A||_2``).
+
+    This is the paper's expression for the smoothness under the Phi-norm; it equals the latter,
+    ``sup_{||u||_Phi <= 1} ||A u||_{Phi,*}``, for semidefinite A and for Phi_AdaSGD, but is smaller for
+    indefinite A with Phi_Adam (``diag(1, -1)``: 1 against ``||A||_{inf->1}`` = 2)."""
     A = _symmetric(A)
     d = A.shape[0]
     if not isinstance(blocks, str) or blocks not in (ADAM, ADASGD):

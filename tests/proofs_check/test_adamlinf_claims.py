@@ -425,3 +425,21 @@ def test_lemma_c1_configurations_cover_indefinite_and_partitions() -> None:
 def test_dominance_ratio_of_the_star() -> None:
     assert SM.dominance_ratio(SM.star(2), np.array([2.0, 1.0, 1.0])) == pytest.approx(math.sqrt(2))
     assert SM.dominance_ratio(SM.star(2), np.array([2.0, 1.0, 1.0]), "pm") == pytest.approx(1.0)
+
+
+def test_box_quadratic_max_by_hand_and_against_a_grid() -> None:
+    assert SM.box_quadratic_max(np.diag([1.0, -1.0])) == pytest.approx(1.0)   # u = (1, 0)
+    assert SM.box_quadratic_max(-np.diag([1.0, -1.0])) == pytest.approx(1.0)
+    assert SM.box_quadratic_max(SM.star(2)) == pytest.approx(4.0)           # 2 u0 (u1 + u2)
+    rng = np.random.default_rng(4)
+    M = rng.standard_normal((3, 3))
+    A = (M + M.T) / 2
+    g = np.linspace(-1, 1, 41)
+    U = np.stack(np.meshgrid(g, g, g), axis=-1).reshape(-1, 3)
+    grid = float(np.max(np.einsum("ni,ij,nj->n", U, A, U)))
+    assert grid <= SM.box_quadratic_max(A) + 1e-12 and SM.box_quadratic_max(A) <= grid + 0.05 * abs(grid) + 1e-2
+
+
+def test_sec3_2_hyperparameters_by_hand() -> None:
+    h = RD.hyperparameter_choice()
+    assert h["x_star"] == sp.log(RD.T) / RD.T and h["eta_min"] == sp.sqrt(RD.R) / sp.sqrt(RD.T)
