@@ -292,8 +292,8 @@ def _lemma314(ctx: Context, p: Params) -> Bound:
             lhs, rhs = lemma314_sides(_decode_tree(Z, Tn, per_node), Tn, p.eps_coefficient)
             return lhs / rhs
 
-        res = adversarial_max(ratio, tree_dim(Tn, per_node), seed=ctx.seed + 1 + k, maxiter=ctx.pick(20, 300),
-                              popsize=ctx.pick(5, 20))
+        res = adversarial_max(ratio, tree_dim(Tn, per_node), seed=ctx.seed + 1 + k, maxiter=ctx.pick(20, 120),
+                              popsize=ctx.pick(5, 10))
         par = _decode_tree(res.argmax[:, None], Tn, per_node)
         lhs, rhs = lemma314_sides(par, Tn, p.eps_coefficient)
         cases.append(Case(float(lhs[0]), float(rhs[0]), {"T": Tn, "beta": float(par["beta"][0]), "v0": float(par["v0"][0]),
@@ -309,7 +309,7 @@ def _lemma314(ctx: Context, p: Params) -> Bound:
                  Searched({"beta2": "[1e-3, 1 - 1e-3]", "v0": "[e^-6, e^6] sigma^2", "eps": "[0, e^6/10] sigma^2",
                            "gbar": "[-4, 4] sigma", "noise": "two-point, law per step (per node for T <= 4 under --full)",
                            "T": ctx.pick("2, 4", "2, 4, 6"), "d_b": "1"},
-                          f"differential evolution + L-BFGS-B, maxiter {ctx.pick(20, 300)}; + the equality case"),
+                          f"differential evolution + L-BFGS-B, maxiter {ctx.pick(20, 120)}; + the equality case"),
                  note=f"coefficient of T sqrt(eps): {p.eps_coefficient}; attained by sigma = 0, gbar = 0, v0 = 0 (both "
                       "sides T/2 sqrt(eps)); the sup over the noise box tends to 1 only as T -> oo and beta2 -> 1",
                  details={"analytic": "gbar = 0, sigma = 0, eps = 0: ratio sqrt(beta)(1+sqrt(beta))(1-beta^(T/4))/2"})

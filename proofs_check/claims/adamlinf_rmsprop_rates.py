@@ -129,10 +129,10 @@ def configs(seed: int, full: bool) -> tuple[Config, ...]:
     A, x0, sigma = setting()
     T = 1024 if full else 256
     out = [Config(f"setting {name} {'noisy' if noisy else 'exact'}", A, x0, _blocks(part),
-                  sigma if noisy else np.zeros(D), T, 1 - math.log(T) / T, 1.0, V0_FACTOR, (256 if full else 32) if noisy else 1)
+                  sigma if noisy else np.zeros(D), T, 1 - math.log(T) / T, 1.0, V0_FACTOR, (128 if full else 32) if noisy else 1)
            for name, part in PARTITIONS.items() for noisy in (False, True)]
     rng = np.random.default_rng([seed, 311])
-    for k in range(60 if full else 12):
+    for k in range(40 if full else 12):
         d = int(rng.integers(2, 7))
         M = rng.standard_normal((d, d))
         Ak = M @ M.T / d + 0.05 * np.eye(d) if k % 2 == 0 else (M + M.T) / 2
@@ -198,7 +198,7 @@ def _thm311(ctx: Context, p: Params) -> Bound:
                                                    "E": m["E"], "X": m["X"]},
                           ops=tol.ema_ops(cfg.T) + 8 * cfg.A.shape[0], se=m["se"]))
     return Bound("min_{T/2<t<=T} E sum_b sqrt(d_b)||grad_(b) L(x_t)||_2 <= 2 sqrt2 E + sqrt(2E) sqrt(X)", tuple(cases),
-                 Searched(_search(ctx), f"{len(cases)} configurations, seeds 16-256 where noisy"),
+                 Searched(_search(ctx), f"{len(cases)} configurations, seeds 16-128 where noisy"),
                  note=f"run with {p.lr_scale:g} x the eta of the bound" if p.lr_scale != 1 else
                  "H(L, Phi) and H_b from the SDP's verified feasible D; E uses the measured E[L(x0) - L(x_T)]")
 
@@ -220,7 +220,7 @@ register(Claim(
 def _lemma_c1(ctx: Context, p: Params) -> Bound:
     cases = []
     for cfg in configs(ctx.seed, ctx.full):
-        m = measure_config(cfg, ctx.seed)
+        m = measure_config(cfg, ctx.seed, 1.0)  # the same cache entry as adamlinf.thm3_11
         rhs = math.log(32) if p.rhs == "ln 32 only" else m["lemma_c1_rhs"]
         cases.append(Case(m["lemma_c1_lhs"], rhs, {**cfg.inputs(), "v0": m["v0"], "eta": m["eta"]},
                           ops=tol.ema_ops(cfg.T) + 16, se=m["lemma_c1_se"]))
@@ -259,9 +259,9 @@ def _cor37(ctx: Context, p: Params) -> Bound:
     starts = np.random.default_rng(ctx.seed).uniform(-2, 2, (8, D))
     delta = 0.5 * np.einsum("ni,ij,nj->n", starts, A, starts)
     g0 = np.max(np.abs(starts @ A), axis=1)
-    horizons = ctx.pick([128, 512, 2048], [128, 256, 512, 1024, 2048, 4096, 8192])
+    horizons = ctx.pick([128, 512, 2048], [128, 512, 2048, 8192])
     grid = ctx.pick([(1.0, 1.0, 1e-4), (4.0, 0.25, 1.0)],
-                    [(c1, c2, v) for c1 in (0.5, 1.0, 4.0) for c2 in (0.25, 1.0, 4.0) for v in (1e-4, 1.0)])
+                    [(c1, c2, v) for c1 in (0.5, 4.0) for c2 in (0.25, 4.0) for v in (1e-4, 1.0)])
     cases, meas, bnd = [], {}, {}
     delta0 = float(delta.max())  # one eta for all starts: Theta(sqrt((L(x0) - min L)/(T sum H_i))) for each
     for c1, c2, vf in grid:

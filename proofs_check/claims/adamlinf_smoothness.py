@@ -127,7 +127,7 @@ def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound]:
     """(i) H(L, Phi_AdaSGD) = d ||A||_2 (declared closed form); (ii) the Phi_Adam-norm smoothness <= H(L, Phi_Adam);
     (iii) H(Phi_Adam) <= H(pairs) <= H(Phi_AdaSGD) -- every H certified.  (ii) holds for indefinite A too:
     |v^T A u| <= sqrt(v^T |A| v u^T |A| u) <= sqrt(v^T D v u^T D u) <= Tr(D) on the l_inf ball."""
-    cases = random_cases(ctx.seed, ctx.pick(16, 80)) + [("pair-symmetric", pair_symmetric(3, ctx.seed))]
+    cases = random_cases(ctx.seed, ctx.pick(16, 40)) + [("pair-symmetric", pair_symmetric(3, ctx.seed))]
     closed, c_cert, phinorm, p_cert, refine, r_cert = [], [], [], [], [], []
     for kind, A in cases:
         d = A.shape[0]
