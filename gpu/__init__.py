@@ -1,7 +1,10 @@
 """PyTorch optimizers that match the NumPy reference (``reference``) on CPU and CUDA.
 
 Every class is a ``torch.optim.Optimizer`` whose hyperparameters (names, defaults, ranges) are
-those of ``reference.hyperparams.SPECS``; state buffers carry the reference's field names.
+those of ``reference.hyperparams.SPECS``; state buffers carry the reference's field names.  Each
+algorithm's declaration (``reference.declaration``) names its class (``torch="gpu.s3:S3"``);
+``OPTIMIZERS`` and the names exported here are read from the registry.  Every class runs one
+functional kernel over tensor lists for its for-loop and foreach paths (``gpu._common.for_each``).
 Adam, AdamW, NAdam, SGD, RMSprop and AMSGrad are ``torch.optim``'s own (see
 ``tests/reference/test_torch_parity.py``).  ``import gpu`` needs torch.
 
@@ -33,20 +36,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from reference._version import __version__
 
 from ._common import ReferenceOptimizer, state_dtype
-from .adan import Adan
-from .blockwise import AdaSGD, BlockwiseAdam
-from .lion import Lion
-from .normalized import NIGT, NormalizedSGDM
-from .s3 import S3
-from .sam import SAM, AdaSAM, AdamSAM
-from .sign import GeneralizedSignSGD, SignSGD, Signum
-
-OPTIMIZERS = {
-    "s3": S3, "adan": Adan, "lion": Lion, "signsgd": SignSGD, "signum": Signum,
-    "generalized_signsgd": GeneralizedSignSGD, "sam": SAM, "adasam": AdaSAM, "adam_sam": AdamSAM,
-    "normalized_sgdm": NormalizedSGDM, "nigt": NIGT, "adasgd": AdaSGD, "blockwise_adam": BlockwiseAdam,
-}
-"""Every optimizer by its reference factory name (the keys of ``reference.hyperparams.SPECS``)."""
+from ._optimizers import *  # noqa: F403  (gpu.S3, gpu.Adan, ...: every declaration's torch class)
+from ._optimizers import OPTIMIZERS
 
 __all__ = ["__version__", "OPTIMIZERS", "ReferenceOptimizer", "state_dtype",
            *(c.__name__ for c in OPTIMIZERS.values())]

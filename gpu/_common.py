@@ -52,6 +52,8 @@ __all__ = [
     "foreach_decoupled_update",
     "ema_",
     "foreach_ema_",
+    "for_each",
+    "scalar",
 ]
 
 LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -79,11 +81,6 @@ def state_dtype(dtype: torch.dtype) -> torch.dtype:
 # ----------------------------------------------------------------------------- numerics
 
 
-def ratio(n: Tensor, b: Tensor) -> Tensor:
-    """``n / b`` with ``b = 0 => 0`` (``reference.algorithm.ratio``); NaN propagates."""
-    return torch.where(b == 0, torch.zeros((), dtype=n.dtype, device=n.device), n / b)
-
-
 def foreach_ratio(ns: Sequence[Tensor], bs: Sequence[Tensor]) -> list[Tensor]:
     """:func:`ratio` with ``torch._foreach_*`` ops, for denominators ``b >= 0`` (or NaN).
 
@@ -99,13 +96,6 @@ def foreach_ratio(ns: Sequence[Tensor], bs: Sequence[Tensor]) -> list[Tensor]:
     out = torch._foreach_div(ns, safe)
     torch._foreach_mul_(out, sigma)
     return out
-
-
-def sign(c: Tensor) -> Tensor:
-    """``sign(c)`` with ``sign(0) = 0`` and NaN propagated (``torch.sign(nan)`` is 0, NumPy's NaN):
-    ``max(s, min(c, s))`` equals ``s = torch.sign(c)`` unless c is NaN (then NaN)."""
-    s = torch.sign(c)
-    return torch.maximum(s, torch.minimum(c, s))
 
 
 def foreach_sign(cs: Sequence[Tensor]) -> list[Tensor]:
@@ -163,22 +153,10 @@ def _distributed_norms(ts: Sequence[Tensor], scope: str, foreach: bool, likes: S
     return [total.to(t.device) for t in ts]
 
 
-def ema_(q: Tensor, beta: float, y: Tensor) -> Tensor:
-    """``q <- beta q + (1 - beta) y`` in place, rounded as the reference: ``(beta q) + ((1-beta) y)``."""
-    return q.mul_(beta).add_(y * (1.0 - beta))
-
-
 def foreach_ema_(qs: Sequence[Tensor], beta: float, ys: Sequence[Tensor]) -> None:
     """:func:`ema_` for lists, with ``torch._foreach_*`` ops."""
     torch._foreach_mul_(qs, beta)
     torch._foreach_add_(qs, torch._foreach_mul(ys, 1.0 - beta))
-
-
-def decoupled_update(x: Tensor, d: Tensor, lr: float, weight_decay: float) -> None:
-    """``x <- x (1 - lr wd) - lr d`` (``x - lr d`` without decay), ``reference.algorithm.decoupled_step``."""
-    if weight_decay:
-        x.mul_(1.0 - lr * weight_decay)
-    x.sub_(d * lr)
 
 
 def foreach_decoupled_update(xs: Sequence[Tensor], ds: Sequence[Tensor], lrs: float | list[float],
@@ -188,6 +166,49 @@ def foreach_decoupled_update(xs: Sequence[Tensor], ds: Sequence[Tensor], lrs: fl
         lr_list = lrs if isinstance(lrs, list) else [lrs] * len(xs)
         torch._foreach_mul_(xs, [1.0 - lr * weight_decay for lr in lr_list])
     torch._foreach_sub_(xs, torch._foreach_mul(ds, lrs))
+
+
+def ratio(n: Tensor, b: Tensor) -> Tensor:
+    """:func:`foreach_ratio` of one tensor: ``n / b`` with ``b = 0 => 0`` (``reference.algorithm.ratio``)."""
+    return foreach_ratio([n], [b])[0]
+
+
+def sign(c: Tensor) -> Tensor:
+    """:func:`foreach_sign` of one tensor: ``sign(0) = 0``, NaN propagated."""
+    return foreach_sign([c])[0]
+
+
+def ema_(q: Tensor, beta: float, y: Tensor) -> Tensor:
+    """:func:`foreach_ema_` of one tensor: ``q <- beta q + (1 - beta) y`` in place."""
+    foreach_ema_([q], beta, [y])
+    return q
+
+
+def decoupled_update(x: Tensor, d: Tensor, lr: float, weight_decay: float) -> None:
+    """:func:`foreach_decoupled_update` of one tensor: ``x <- x (1 - lr wd) - lr d``."""
+    foreach_decoupled_update([x], [d], lr, weight_decay)
+
+
+def for_each(impl: str, kernel: Callable[..., list[Tensor] | None], *lists: Sequence[Any],
+             **kwargs: Any) -> list[Tensor]:
+    """Run a functional ``kernel`` over tensor lists: once on the whole lists (``impl='foreach'``)
+    or once per index on lists of one (the for-loop, ``'single'``), torch.optim's single- and
+    multi-tensor paths with one kernel.  Every list is index-aligned (parameters, gradients,
+    buffers, learning rates, per-tensor norms).  Returns the concatenated lists the kernel
+    returns (none for an in-place kernel)."""
+    if impl == "foreach":
+        return list(kernel(*lists, **kwargs) or [])
+    out: list[Tensor] = []
+    for i in range(len(lists[0])):
+        out += kernel(*[[lst[i]] for lst in lists], **kwargs) or []
+    return out
+
+
+def scalar(values: float | Sequence[float]) -> float | list[float]:
+    """One float if all ``values`` agree (the usual case), else the list (a foreach ScalarList)."""
+    if isinstance(values, (int, float)):
+        return float(values)
+    return Batch.scalar(list(values))
 
 
 # ----------------------------------------------------------------------------- batches
@@ -237,15 +258,21 @@ def _check_option(name: str, value: Any, allowed: Sequence[Any]) -> None:
 class ReferenceOptimizer(torch.optim.Optimizer):
     """Base class: a ``torch.optim.Optimizer`` whose hyperparameters are ``SPECS[spec]``.
 
-    Subclasses set ``spec`` and implement :meth:`_init_state` and :meth:`_update`; they may
-    extend ``options`` (torch-side group options with their defaults and allowed values).
+    Subclasses set ``spec`` (the algorithm's name; its declaration names the class back,
+    ``Declaration.torch``) and ``examples``, and implement :meth:`_init_state` and :meth:`_update`,
+    which runs the algorithm's one functional kernel over tensor lists on both paths
+    (:func:`for_each`); they may extend ``options`` (torch-side group options with their defaults
+    and allowed values).
     """
 
     spec: ClassVar[str]
-    signature_defaults: ClassVar[dict[str, Any]] = {}
-    """Defaults the torch class shows instead of the reference's (BlockwiseAdam's ``blocks``)."""
+    """The name of the reference algorithm (its declaration: ``reference.registry.get(spec)``)."""
     per_parameter: ClassVar[tuple[str, ...]] = ()
-    """Hyperparameters the subclass validates itself, per parameter (BlockwiseAdam's ``blocks``)."""
+    """Hyperparameters the subclass validates itself, per parameter: the declaration's per-coordinate
+    ones (BlockwiseAdam's ``blocks``), shown with default None (set by ``__init_subclass__``)."""
+    examples: ClassVar[dict[str, dict[str, Any]]] = {}
+    """Parity configurations (hyperparameters and torch options, by case id) that tests/gpu and
+    tests/oracle run on tensors of shapes (4, 3), (7,), (2, 2, 2): one per option of the path."""
     options: ClassVar[dict[str, tuple[Any, tuple[Any, ...]]]] = {
         "foreach": (None, (None, True, False)),
         "maximize": (False, (True, False)),
@@ -285,9 +312,9 @@ class ReferenceOptimizer(torch.optim.Optimizer):
         if spec_name is None:
             return
         spec = SPECS[spec_name]
+        cls.per_parameter = tuple(k for k, p in spec.items() if p.per_coordinate)
         params = [inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        shown = {k: p.default for k, p in spec.items()}
-        shown.update(cls.signature_defaults)
+        shown = {k: (None if k in cls.per_parameter else p.default) for k, p in spec.items()}
         params += [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY,
                                      default=(inspect.Parameter.empty if d is REQUIRED else d))
                    for k, d in shown.items()]

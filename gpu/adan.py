@@ -18,75 +18,67 @@ State: ``'m'``, ``'v'``, ``'n'``, ``'g_prev'``, ``'step'`` (``reference.adan.Ada
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
 from reference.adan import official_betas
 
-from ._common import Batch, ReferenceOptimizer, ema_, foreach_ema_, foreach_ratio, ratio
+from ._common import Batch, ReferenceOptimizer, for_each, foreach_ema_, foreach_ratio, scalar
 
-__all__ = ["Adan"]
+__all__ = ["Adan", "adan_kernel"]
+
+
+def adan_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], vs: Sequence[Tensor],
+                ns: Sequence[Tensor], gps: Sequence[Tensor], steps: Sequence[int], lrs: Sequence[float], *,
+                betas: tuple[float, float, float], corrected: bool, eps: float, weight_decay: float,
+                no_prox: bool) -> None:
+    """Adan on tensor lists, in place (module docstring; ``reference.adan``)."""
+    beta1, beta2, beta3 = betas
+    wd = weight_decay
+    prev = [g if t == 1 else gp for g, gp, t in zip(gs, gps, steps)]
+    diff = torch._foreach_sub(gs, prev)
+    foreach_ema_(ms, beta1, gs)
+    foreach_ema_(vs, beta2, diff)
+    u = torch._foreach_add(gs, torch._foreach_mul(diff, beta2))
+    foreach_ema_(ns, beta3, torch._foreach_mul(u, u))
+    den = torch._foreach_sqrt(ns)
+    if corrected:
+        torch._foreach_div_(den, scalar([math.sqrt(1.0 - beta3**t) for t in steps]))
+        torch._foreach_add_(den, eps)
+        num = torch._foreach_add(
+            torch._foreach_div(ms, scalar([1.0 - beta1**t for t in steps])),
+            torch._foreach_div(torch._foreach_mul(vs, beta2), scalar([1.0 - beta2**t for t in steps])))
+    else:
+        torch._foreach_add_(den, eps)
+        num = torch._foreach_add(ms, torch._foreach_mul(vs, beta2))
+    step = torch._foreach_mul(foreach_ratio(num, den), scalar(lrs))
+    if no_prox:
+        torch._foreach_mul_(xs, scalar([1.0 - lr * wd for lr in lrs]))
+        torch._foreach_sub_(xs, step)
+    else:
+        torch._foreach_sub_(xs, step)
+        torch._foreach_div_(xs, scalar([1.0 + lr * wd for lr in lrs]))
+    for g_prev, g in zip(gps, gs):
+        g_prev.copy_(g)
 
 
 class Adan(ReferenceOptimizer):
     """Adan, official implementation or paper Algorithm 1 form; see the module docstring."""
 
     spec = "adan"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {
+        "adan": dict(lr=5e-3, weight_decay=0.02),
+        "adan_paper_noprox": dict(lr=5e-3, form="paper", no_prox=True, weight_decay=0.02, eps=1e-6),
+    }
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p), "v": self._zeros(p), "n": self._zeros(p), "g_prev": self._zeros(p)}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        beta1, beta2, beta3 = official_betas(group)
-        corrected = group["form"] == "official"
-        eps, wd, no_prox = group["eps"], group["weight_decay"], group["no_prox"]
-        ms, vs, ns, gps = batch.buf("m"), batch.buf("v"), batch.buf("n"), batch.buf("g_prev")
-        steps, lrs = batch.steps, batch.lrs
-        if impl == "foreach":
-            gs = batch.gs
-            prev = [g if t == 1 else gp for g, gp, t in zip(gs, gps, steps)]
-            diff = torch._foreach_sub(gs, prev)
-            foreach_ema_(ms, beta1, gs)
-            foreach_ema_(vs, beta2, diff)
-            u = torch._foreach_add(gs, torch._foreach_mul(diff, beta2))
-            foreach_ema_(ns, beta3, torch._foreach_mul(u, u))
-            den = torch._foreach_sqrt(ns)
-            if corrected:
-                torch._foreach_div_(den, Batch.scalar([math.sqrt(1.0 - beta3**t) for t in steps]))
-                torch._foreach_add_(den, eps)
-                num = torch._foreach_add(
-                    torch._foreach_div(ms, Batch.scalar([1.0 - beta1**t for t in steps])),
-                    torch._foreach_div(torch._foreach_mul(vs, beta2), Batch.scalar([1.0 - beta2**t for t in steps])))
-            else:
-                torch._foreach_add_(den, eps)
-                num = torch._foreach_add(ms, torch._foreach_mul(vs, beta2))
-            step = torch._foreach_mul(foreach_ratio(num, den), Batch.scalar(lrs))
-            if no_prox:
-                torch._foreach_mul_(batch.xs, Batch.scalar([1.0 - lr * wd for lr in lrs]))
-                torch._foreach_sub_(batch.xs, step)
-            else:
-                torch._foreach_sub_(batch.xs, step)
-                torch._foreach_div_(batch.xs, Batch.scalar([1.0 + lr * wd for lr in lrs]))
-            for g_prev, g in zip(gps, gs):
-                g_prev.copy_(g)
-            return
-        for x, g, m, v, n, g_prev, t, lr in zip(batch.xs, batch.gs, ms, vs, ns, gps, steps, lrs):
-            diff = g - (g if t == 1 else g_prev)
-            ema_(m, beta1, g)
-            ema_(v, beta2, diff)
-            u = g + diff * beta2
-            ema_(n, beta3, u * u)
-            if corrected:
-                den = torch.sqrt(n) / math.sqrt(1.0 - beta3**t) + eps
-                num = m / (1.0 - beta1**t) + (v * beta2) / (1.0 - beta2**t)
-            else:
-                den = torch.sqrt(n) + eps
-                num = m + v * beta2
-            d = ratio(num, den)
-            if no_prox:
-                x.mul_(1.0 - lr * wd).sub_(d * lr)
-            else:
-                x.sub_(d * lr).div_(1.0 + lr * wd)
-            g_prev.copy_(g)
+        for_each(impl, adan_kernel, batch.xs, batch.gs, batch.buf("m"), batch.buf("v"), batch.buf("n"),
+                 batch.buf("g_prev"), batch.steps, batch.lrs, betas=official_betas(group),
+                 corrected=group["form"] == "official", eps=group["eps"], weight_decay=group["weight_decay"],
+                 no_prox=group["no_prox"])

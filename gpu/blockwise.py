@@ -31,43 +31,39 @@ from torch import Tensor
 from reference.hyperparams import SPECS
 
 from . import distributed as dist
-from ._common import Batch, NormScoped, ReferenceOptimizer, ema_, foreach_ema_, foreach_ratio, ratio, state_dtype
+from ._common import Batch, NormScoped, ReferenceOptimizer, ema_, for_each, foreach_ema_, foreach_ratio, scalar, \
+    state_dtype
 
-__all__ = ["AdaSGD", "BlockwiseAdam"]
-
-
-def _adaptive_step(batch: Batch, v_coord: Sequence[Tensor], eps: float, impl: str) -> None:
-    """``x <- x - lr m / sqrt(v + eps)`` with ``v`` broadcast to the coordinates."""
-    ms = batch.buf("m")
-    if impl == "foreach":
-        den = torch._foreach_sqrt(torch._foreach_add(list(v_coord), eps))
-        d = foreach_ratio(ms, den)
-        torch._foreach_sub_(batch.xs, torch._foreach_mul(d, Batch.scalar(batch.lrs)))
-    else:
-        for x, m, v, lr in zip(batch.xs, ms, v_coord, batch.lrs):
-            x.sub_(ratio(m, torch.sqrt(v + eps)) * lr)
+__all__ = ["AdaSGD", "BlockwiseAdam", "first_moment_kernel", "adaptive_kernel"]
 
 
-def _first_moment(group: dict[str, Any], batch: Batch, impl: str) -> None:
-    ms = batch.buf("m")
-    if impl == "foreach":
-        foreach_ema_(ms, group["beta1"], batch.gs)
-    else:
-        for m, g in zip(ms, batch.gs):
-            ema_(m, group["beta1"], g)
+def first_moment_kernel(ms: Sequence[Tensor], gs: Sequence[Tensor], *, beta1: float) -> None:
+    """``m <- beta1 m + (1 - beta1) g`` on tensor lists."""
+    foreach_ema_(ms, beta1, gs)
+
+
+def adaptive_kernel(xs: Sequence[Tensor], ms: Sequence[Tensor], v_coord: Sequence[Tensor], lrs: Sequence[float], *,
+                    eps: float) -> None:
+    """``x <- x - lr m / sqrt(v + eps)`` on tensor lists, ``v`` broadcast to the coordinates."""
+    den = torch._foreach_sqrt(torch._foreach_add(list(v_coord), eps))
+    torch._foreach_sub_(xs, torch._foreach_mul(foreach_ratio(ms, den), scalar(lrs)))
 
 
 class AdaSGD(NormScoped):
     """AdaSGD (adamlinf Algorithm 2): one adaptive scale per tensor or per group."""
 
     spec = "adasgd"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {
+        "adasgd": dict(lr=1e-3),
+        "adasgd_group": dict(lr=1e-3, eps=1e-8, v0=1e-4, norm_scope="group"),
+    }
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p), "v": dist.full_like_replicated(p, (), group["v0"], state_dtype(p.dtype))}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
         beta2 = group["beta2"]
-        _first_moment(group, batch, impl)
+        for_each(impl, first_moment_kernel, batch.buf("m"), batch.gs, beta1=group["beta1"])
         # sums of squares of the logical tensors (all-reduced over the shards of DTensors)
         sq = dist.reduce_sums([torch.sum(g * g) for g in batch.gs], batch.params)
         numel = [p.numel() for p in batch.params]  # logical sizes
@@ -79,7 +75,7 @@ class AdaSGD(NormScoped):
         vs = batch.buf("v")
         for v, y in zip(vs, mean):
             ema_(v, beta2, y.to(v.device))
-        _adaptive_step(batch, vs, group["eps"], impl)
+        for_each(impl, adaptive_kernel, batch.xs, batch.buf("m"), vs, batch.lrs, eps=group["eps"])
 
 
 def _partition(ids: Tensor) -> tuple[Tensor, Tensor]:
@@ -92,8 +88,11 @@ class BlockwiseAdam(ReferenceOptimizer):
     """Blockwise Adam (adamlinf Algorithm 3) with a partition per parameter tensor."""
 
     spec = "blockwise_adam"
-    signature_defaults: ClassVar[dict[str, Any]] = {"blocks": None}  # None: one block per tensor
-    per_parameter: ClassVar[tuple[str, ...]] = ("blocks",)  # a partition per tensor, checked below
+    examples: ClassVar[dict[str, dict[str, Any]]] = {
+        "blockwise_adam": dict(lr=1e-3, eps=1e-10, blocks=[np.array([0, 0, 1, 1, 1, 2, 7, 7, 7, 7, 2, 0]), None,
+                                                           np.arange(8) % 3]),
+        "blockwise_adam_tensor": dict(lr=1e-3, beta2=0.9, v0=1e-6),
+    }
 
     def __init__(self, params: Any, *, blocks: Sequence[Any] | None = None, **kwargs: Any) -> None:
         self._default_blocks = blocks
@@ -109,7 +108,7 @@ class BlockwiseAdam(ReferenceOptimizer):
         if blocks is None:
             return [None] * len(params)
         if isinstance(blocks, (Tensor, np.ndarray)) or len(blocks) != len(params):
-            raise ValueError("blockwise_adam: blocks must be None or a list with one entry (None or block ids) "
+            raise ValueError(f"{self.spec}: blocks must be None or a list with one entry (None or block ids) "
                              f"per parameter of the group ({len(params)} parameters)")
         out: list[Tensor | None] = []
         for p, ids in zip(params, blocks):
@@ -118,8 +117,8 @@ class BlockwiseAdam(ReferenceOptimizer):
                 continue
             arr = np.asarray(ids.detach().cpu() if isinstance(ids, Tensor) else ids)
             if arr.size != p.numel():
-                raise ValueError(f"blockwise_adam: a parameter with {p.numel()} elements got {arr.size} block ids")
-            checked = SPECS["blockwise_adam"]["blocks"].check("blockwise_adam", "blocks", arr.reshape(-1))
+                raise ValueError(f"{self.spec}: a parameter with {p.numel()} elements got {arr.size} block ids")
+            checked = SPECS[self.spec]["blocks"].check(self.spec, "blocks", arr.reshape(-1))
             out.append(torch.as_tensor(np.array(checked)))
         return out
 
@@ -135,7 +134,7 @@ class BlockwiseAdam(ReferenceOptimizer):
         return {"m": self._zeros(p), "v": v, "index": index}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        _first_moment(group, batch, impl)
+        for_each(impl, first_moment_kernel, batch.buf("m"), batch.gs, beta1=group["beta1"])
         # per block: the sum of g^2 and the size, over the local elements, then (DTensors) over
         # the shards -- a block may straddle shard boundaries
         sums, likes = [], []
@@ -161,4 +160,4 @@ class BlockwiseAdam(ReferenceOptimizer):
             ema_(v, group["beta2"], sums[k] / sums[k + 1])
             v_coord.append(v[dist.local(index).reshape(-1)].view_as(g))
             k += 2
-        _adaptive_step(batch, v_coord, group["eps"], impl)
+        for_each(impl, adaptive_kernel, batch.xs, batch.buf("m"), v_coord, batch.lrs, eps=group["eps"])

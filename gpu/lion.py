@@ -9,43 +9,36 @@ Step t = 1, 2, ... (``sign(0) = 0``)::
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
-from ._common import (
-    Batch,
-    ReferenceOptimizer,
-    decoupled_update,
-    ema_,
-    foreach_decoupled_update,
-    foreach_ema_,
-    foreach_sign,
-    sign,
-)
+from ._common import Batch, ReferenceOptimizer, for_each, foreach_decoupled_update, foreach_ema_, foreach_sign, \
+    scalar
 
-__all__ = ["Lion"]
+__all__ = ["Lion", "lion_kernel"]
+
+
+def lion_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], lrs: Sequence[float], *,
+                beta1: float, beta2: float, weight_decay: float) -> None:
+    """Lion on tensor lists, in place (``reference.lion``)."""
+    c = torch._foreach_add(torch._foreach_mul(ms, beta1), torch._foreach_mul(gs, 1.0 - beta1))
+    d = foreach_sign(c)
+    foreach_ema_(ms, beta2, gs)
+    foreach_decoupled_update(xs, d, scalar(lrs), weight_decay)
 
 
 class Lion(ReferenceOptimizer):
     """Lion; see the module docstring.  State: ``'m'``, ``'step'``."""
 
     spec = "lion"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {"lion": dict(lr=1e-2, weight_decay=0.1)}
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p)}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        beta1, beta2, wd = group["beta1"], group["beta2"], group["weight_decay"]
-        ms = batch.buf("m")
-        if impl == "foreach":
-            c = torch._foreach_add(torch._foreach_mul(ms, beta1), torch._foreach_mul(batch.gs, 1.0 - beta1))
-            d = foreach_sign(c)
-            foreach_ema_(ms, beta2, batch.gs)
-            foreach_decoupled_update(batch.xs, d, Batch.scalar(batch.lrs), wd)
-        else:
-            for x, g, m, lr in zip(batch.xs, batch.gs, ms, batch.lrs):
-                d = sign(m * beta1 + g * (1.0 - beta1))
-                ema_(m, beta2, g)
-                decoupled_update(x, d, lr, wd)
+        for_each(impl, lion_kernel, batch.xs, batch.gs, batch.buf("m"), batch.lrs, beta1=group["beta1"],
+                 beta2=group["beta2"], weight_decay=group["weight_decay"])

@@ -22,64 +22,67 @@ evaluation per step, as the algorithm; the gradients present before ``step`` are
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
 from . import distributed as dist
-from ._common import Batch, NormScoped, ema_, foreach_ema_, foreach_ratio, norms, ratio
+from ._common import Batch, NormScoped, for_each, foreach_ema_, foreach_ratio, norms, scalar
 
-__all__ = ["NormalizedSGDM", "NIGT"]
-
-
-def _normalized_step(group: dict[str, Any], batch: Batch, impl: str) -> None:
-    """``x <- x - lr m / ||m||`` with the group's norm scope."""
-    ms = batch.buf("m")
-    foreach = impl == "foreach"
-    nrm = norms(ms, group["norm_scope"], foreach, likes=batch.params)
-    if foreach:
-        d = foreach_ratio(ms, nrm)
-        torch._foreach_sub_(batch.xs, torch._foreach_mul(d, Batch.scalar(batch.lrs)))
-    else:
-        for x, m, n, lr in zip(batch.xs, ms, nrm, batch.lrs):
-            x.sub_(ratio(m, n) * lr)
+__all__ = ["NormalizedSGDM", "NIGT", "momentum_kernel", "normalized_kernel"]
 
 
-def _momentum(beta: float, batch: Batch, impl: str, first_is_gradient: bool) -> None:
-    """``m <- g`` at t = 1 (if ``first_is_gradient``), else ``m <- beta m + (1 - beta) g``."""
-    ms = batch.buf("m")
-    first = {i for i, t in enumerate(batch.steps) if t == 1 and first_is_gradient}
-    rest = [i for i in range(len(ms)) if i not in first]
+def momentum_kernel(ms: Sequence[Tensor], gs: Sequence[Tensor], steps: Sequence[int], *, beta: float,
+                    first_is_gradient: bool) -> None:
+    """``m <- g`` at t = 1 (if ``first_is_gradient``), else ``m <- beta m + (1 - beta) g``, on tensor lists."""
+    first = [i for i, t in enumerate(steps) if t == 1 and first_is_gradient]
     for i in first:
-        ms[i].copy_(batch.gs[i])
-    if not rest:
-        return
-    if impl == "foreach":
-        foreach_ema_([ms[i] for i in rest], beta, [batch.gs[i] for i in rest])
-    else:
-        for i in rest:
-            ema_(ms[i], beta, batch.gs[i])
+        ms[i].copy_(gs[i])
+    rest = [i for i in range(len(ms)) if i not in first]
+    if rest:
+        foreach_ema_([ms[i] for i in rest], beta, [gs[i] for i in rest])
+
+
+def normalized_kernel(xs: Sequence[Tensor], ms: Sequence[Tensor], nrm: Sequence[Tensor], lrs: Sequence[float]
+                      ) -> None:
+    """``x <- x - lr m / ||m||`` on tensor lists (``nrm``: the norms, per tensor or of the group)."""
+    torch._foreach_sub_(xs, torch._foreach_mul(foreach_ratio(ms, nrm), scalar(lrs)))
+
+
+def _normalized_update(group: dict[str, Any], batch: Batch, impl: str, first_is_gradient: bool) -> None:
+    """The momentum, the norms over the group's scope (all-reduced for DTensors), the step."""
+    ms = batch.buf("m")
+    for_each(impl, momentum_kernel, ms, batch.gs, batch.steps, beta=group["beta"], first_is_gradient=first_is_gradient)
+    nrm = norms(ms, group["norm_scope"], impl == "foreach", likes=batch.params)
+    for_each(impl, normalized_kernel, batch.xs, ms, nrm, batch.lrs)
 
 
 class NormalizedSGDM(NormScoped):
     """Normalized SGD with momentum (nsgdm Eqs. 2-3); see the module docstring."""
 
     spec = "normalized_sgdm"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {
+        "normalized_sgdm": dict(lr=1e-2),
+        "normalized_sgdm_group_ema": dict(lr=1e-2, beta=0.5, m1="ema", norm_scope="group"),
+    }
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p)}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        _momentum(group["beta"], batch, impl, group["m1"] == "gradient")
-        _normalized_step(group, batch, impl)
+        _normalized_update(group, batch, impl, group["m1"] == "gradient")
 
 
 class NIGT(NormScoped):
     """NIGT, normalized SGD with implicit gradient transport (nsgdm Algorithm 1); closure-based."""
 
     spec = "nigt"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {
+        "nigt": dict(lr=1e-2, beta=0.9),
+        "nigt_group": dict(lr=1e-2, beta=0.5, norm_scope="group"),
+    }
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p), "w_prev": p.detach().clone()}
@@ -119,7 +122,6 @@ class NIGT(NormScoped):
         w_prev = batch.buf("w_prev")
         # w_t, before the update (x is the state-dtype working view of the parameter)
         w_now = [x.clone() for x in batch.xs]
-        _momentum(group["beta"], batch, impl, True)
-        _normalized_step(group, batch, impl)
+        _normalized_update(group, batch, impl, True)
         for buf, w in zip(w_prev, w_now):
             buf.copy_(w)

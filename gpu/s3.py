@@ -13,8 +13,9 @@ with ``n / b := 0`` where ``b = 0``.  State: ``'m'``, ``'s'`` (the paper's buffe
 
 Implementations (``foreach``/``fused`` as in ``torch.optim.AdamW``):
 
-* ``'single'``: a for-loop over the tensors; ``'foreach'``: the same arithmetic with
-  ``torch._foreach_*`` ops; ``'fused'`` (CUDA, needs Triton): one kernel launch per
+* ``'single'`` (a for-loop over the tensors) and ``'foreach'`` run one functional kernel,
+  :func:`s3_kernel`, on lists of one tensor or on the whole list (``torch._foreach_*`` ops);
+  ``'fused'`` (CUDA, needs Triton): one kernel launch per
   (device, dtype, lr) that reads x, g, m, s once and writes x, m, s once (:mod:`gpu.fused_s3`).
 * ``|g|^p`` and the p-th root take exact fast paths for p = 1, 2, 3 as
   ``reference.s3.abs_pow``/``root`` do: ``|g|``, ``|g|*|g|``, ``(|g|*|g|)*|g|`` and the
@@ -57,14 +58,14 @@ from torch import Tensor
 from ._common import (
     Batch,
     ReferenceOptimizer,
-    ema_,
+    for_each,
     foreach_decoupled_update,
     foreach_ema_,
     foreach_ratio,
-    ratio,
+    scalar,
 )
 
-__all__ = ["S3", "abs_pow", "root", "foreach_abs_pow", "foreach_root", "s3_single", "s3_foreach"]
+__all__ = ["S3", "abs_pow", "root", "foreach_abs_pow", "foreach_root", "s3_kernel", "s3_single", "s3_foreach"]
 
 
 def _via_float64_pow(y: Tensor, e: float) -> Tensor:
@@ -74,29 +75,9 @@ def _via_float64_pow(y: Tensor, e: float) -> Tensor:
     return y.double().pow(e).to(y.dtype)
 
 
-def abs_pow(g: Tensor, p: float) -> Tensor:
-    """``|g|^p``: ``|g|``, ``|g|*|g|``, ``(|g|*|g|)*|g|`` for p = 1, 2, 3 (``reference.s3.abs_pow``)."""
-    a = g.abs()
-    if p == 1.0:
-        return a
-    if p == 2.0:
-        return a * a
-    if p == 3.0:
-        return a * a * a
-    return _via_float64_pow(a, p)
-
-
-def root(y: Tensor, p: float) -> Tensor:
-    """``y^(1/p)`` for ``y >= 0``: identity, ``sqrt``, cube root for p = 1, 2, 3 (``reference.s3.root``)."""
-    if p == 1.0:
-        return y
-    if p == 2.0:
-        return torch.sqrt(y)
-    return _via_float64_pow(y, 1.0 / p)
-
-
 def foreach_abs_pow(gs: Sequence[Tensor], p: float) -> list[Tensor]:
-    """:func:`abs_pow` for lists (``torch._foreach_*``)."""
+    """``|g|^p``: ``|g|``, ``|g|*|g|``, ``(|g|*|g|)*|g|`` for p = 1, 2, 3, else a float64 pow rounded
+    once (``reference.s3.abs_pow``), for tensor lists (``torch._foreach_*``)."""
     a = torch._foreach_abs(gs)
     if p == 1.0:
         return list(a)
@@ -108,7 +89,8 @@ def foreach_abs_pow(gs: Sequence[Tensor], p: float) -> list[Tensor]:
 
 
 def foreach_root(ys: Sequence[Tensor], p: float) -> list[Tensor]:
-    """:func:`root` for lists (``torch._foreach_*``)."""
+    """``y^(1/p)`` for ``y >= 0``: identity, ``sqrt``, else a float64 pow rounded once (the cube
+    root too; ``reference.s3.root``), for tensor lists."""
     if p == 1.0:
         return list(ys)
     if p == 2.0:
@@ -122,31 +104,21 @@ def _foreach_via_float64_pow(ys: Sequence[Tensor], e: float) -> list[Tensor]:
     return [o if o.dtype == y.dtype else o.to(y.dtype) for o, y in zip(out, ys)]
 
 
-def s3_single(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
-              lrs: Sequence[float], *, beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
+def abs_pow(g: Tensor, p: float) -> Tensor:
+    """:func:`foreach_abs_pow` of one tensor."""
+    return foreach_abs_pow([g], p)[0]
+
+
+def root(y: Tensor, p: float) -> Tensor:
+    """:func:`foreach_root` of one tensor."""
+    return foreach_root([y], p)[0]
+
+
+def s3_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
+              lrs: float | Sequence[float], *, beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
               weight_decay: float) -> None:
-    """The for-loop path: updates ``xs``, ``ms``, ``ss`` in place (``reference.s3.s3_direction``)."""
-    for x, g, m, s, lr in zip(xs, gs, ms, ss, lrs):
-        gp = abs_pow(g, p)
-        ema_(m, beta1, g)
-        ema_(s, beta2, gp)
-        if nesterov:
-            num = m * beta1 + g * (1.0 - beta1)
-            den = root(s * beta2 + gp * (1.0 - beta2), p)
-        else:
-            num, den = m, root(s, p)
-        if eps:
-            den = den + eps
-        d = ratio(num, den)
-        if weight_decay:
-            x.mul_(1.0 - lr * weight_decay)
-        x.sub_(d * lr)
-
-
-def s3_foreach(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
-               lrs: float | list[float], *, beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
-               weight_decay: float) -> None:
-    """The ``torch._foreach_*`` path, same arithmetic as :func:`s3_single`."""
+    """s3 Algorithm 1 on tensor lists, in place (``reference.s3.s3_direction`` and the decoupled step):
+    the one torch formula, run on whole lists (foreach) or lists of one (for-loop)."""
     gp = foreach_abs_pow(gs, p)
     foreach_ema_(ms, beta1, gs)
     foreach_ema_(ss, beta2, gp)
@@ -157,7 +129,19 @@ def s3_foreach(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor],
         num, den = list(ms), foreach_root(ss, p)
     if eps:
         den = torch._foreach_add(den, eps)
-    foreach_decoupled_update(xs, foreach_ratio(num, den), lrs, weight_decay)
+    foreach_decoupled_update(xs, foreach_ratio(num, den), scalar(lrs), weight_decay)
+
+
+def s3_single(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
+              lrs: Sequence[float], **kw: Any) -> None:
+    """The for-loop path: :func:`s3_kernel` on each tensor."""
+    for_each("single", s3_kernel, xs, gs, ms, ss, list(lrs), **kw)
+
+
+def s3_foreach(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
+               lrs: float | list[float], **kw: Any) -> None:
+    """The ``torch._foreach_*`` path: :func:`s3_kernel` on the whole lists."""
+    s3_kernel(xs, gs, ms, ss, lrs, **kw)
 
 
 class S3(ReferenceOptimizer):
@@ -168,6 +152,14 @@ class S3(ReferenceOptimizer):
     """
 
     spec = "s3"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {
+        "s3": dict(lr=1e-2),
+        "s3_wd_beta2": dict(lr=1e-2, beta=0.9, beta2=0.99, weight_decay=0.1),
+        "s3_p2_eps": dict(lr=1e-2, p=2.0, eps=1e-6),
+        "s3_p1_plain": dict(lr=1e-2, p=1.0, nesterov=False),
+        "s3_p2.5": dict(lr=1e-2, p=2.5, beta=0.9, beta2=0.999),
+        "s3_p3_plain": dict(lr=1e-2, nesterov=False, weight_decay=0.05),
+    }
     options: ClassVar[dict[str, tuple[Any, tuple[Any, ...]]]] = {
         **ReferenceOptimizer.options,
         "fused": (None, (None, True, False)),
@@ -192,10 +184,8 @@ class S3(ReferenceOptimizer):
             from . import fused_s3
 
             fused_s3.s3_fused_step(batch.xs, batch.gs, ms, ss, batch.lrs, maximize=group["maximize"], **kw)
-        elif impl == "foreach":
-            s3_foreach(batch.xs, batch.gs, ms, ss, Batch.scalar(batch.lrs), **kw)
         else:
-            s3_single(batch.xs, batch.gs, ms, ss, batch.lrs, **kw)
+            for_each(impl, s3_kernel, batch.xs, batch.gs, ms, ss, batch.lrs, **kw)
 
     def _batch(self, group: dict[str, Any], pairs: Sequence[tuple[Tensor, Tensor]], working: bool = True) -> Batch:
         # fused: no float32 working copies, the kernel converts dtypes and flips signs in registers

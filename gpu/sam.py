@@ -32,16 +32,41 @@ rounded to the parameter dtype (the model is evaluated there).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
 from . import distributed as dist
-from ._common import Batch, NormScoped, foreach_ema_, foreach_ratio, ema_, norms, ratio, state_dtype
+from ._common import Batch, NormScoped, for_each, foreach_ema_, foreach_ratio, norms, scalar, state_dtype
 
-__all__ = ["SAM", "AdaSAM", "AdamSAM"]
+__all__ = ["SAM", "AdaSAM", "AdamSAM", "perturbation_kernel", "sam_kernel", "adasam_kernel"]
+
+
+def perturbation_kernel(s: Sequence[Tensor], nrm: Sequence[Tensor], *, rho: float) -> list[Tensor]:
+    """``delta = rho s / ||s||`` (0 where s = 0) on tensor lists (adasam Alg. 1 line 4)."""
+    return list(torch._foreach_mul(foreach_ratio(s, nrm), rho))
+
+
+def sam_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], lrs: Sequence[float], *,
+               beta: float) -> None:
+    """SAM's update on tensor lists: ``m <- beta m + (1 - beta) g``, ``x <- x - lr m``."""
+    foreach_ema_(ms, beta, gs)
+    torch._foreach_sub_(xs, torch._foreach_mul(ms, scalar(lrs)))
+
+
+def adasam_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], vs: Sequence[Tensor],
+                  vhs: Sequence[Tensor], lrs: Sequence[float], *, beta1: float, beta2: float, keep_max: bool) -> None:
+    """AdaSAM's update (adasam Alg. 1 lines 6-10; ``keep_max=False``: Remark 1) on tensor lists."""
+    foreach_ema_(ms, beta1, gs)
+    foreach_ema_(vs, beta2, torch._foreach_mul(gs, gs))
+    if keep_max:
+        torch._foreach_maximum_(vhs, vs)
+    else:
+        torch._foreach_copy_(vhs, vs)
+    d = foreach_ratio(ms, torch._foreach_sqrt(vhs))
+    torch._foreach_sub_(xs, torch._foreach_mul(d, scalar(lrs)))
 
 
 class _SharpnessAware(NormScoped):
@@ -61,16 +86,13 @@ class _SharpnessAware(NormScoped):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
                 continue
-            foreach = self._implementation_of(group, params) == "foreach"
+            impl = self._implementation_of(group, params)
             sd = [state_dtype(p.dtype) for p in params]
             s = [dist.local(p.grad).to(d) for p, d in zip(params, sd)]
             if group["maximize"]:
                 s = [-v for v in s]
-            nrm = norms(s, group["norm_scope"], foreach, likes=params)
-            if foreach:
-                delta = torch._foreach_mul(foreach_ratio(s, nrm), group["rho"])
-            else:
-                delta = [ratio(v, n) * group["rho"] for v, n in zip(s, nrm)]
+            nrm = norms(s, group["norm_scope"], impl == "foreach", likes=params)
+            delta = for_each(impl, perturbation_kernel, s, nrm, rho=group["rho"])
             saved = [dist.local(p).detach().clone() for p in params]  # local parts of DTensors
             for p, d, x in zip(params, delta, saved):
                 dist.local(p).copy_(x.to(d.dtype) + d)
@@ -98,19 +120,16 @@ class SAM(_SharpnessAware):
     """SAM (Foret et al. 2021) with optional EMA momentum (``reference.sam``); closure-based step."""
 
     spec = "sam"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {
+        "sam": dict(lr=3e-3, rho=0.05, beta=0.9),
+        "sam_tensor": dict(lr=3e-3, rho=0.1, norm_scope="tensor"),
+    }
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p)}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        beta, ms = group["beta"], batch.buf("m")
-        if impl == "foreach":
-            foreach_ema_(ms, beta, batch.gs)
-            torch._foreach_sub_(batch.xs, torch._foreach_mul(ms, Batch.scalar(batch.lrs)))
-        else:
-            for x, g, m, lr in zip(batch.xs, batch.gs, ms, batch.lrs):
-                ema_(m, beta, g)
-                x.sub_(m * lr)
+        for_each(impl, sam_kernel, batch.xs, batch.gs, batch.buf("m"), batch.lrs, beta=group["beta"])
 
 
 class AdaSAM(_SharpnessAware):
@@ -118,6 +137,7 @@ class AdaSAM(_SharpnessAware):
 
     spec = "adasam"
     keep_max: ClassVar[bool] = True
+    examples: ClassVar[dict[str, dict[str, Any]]] = {"adasam": dict(lr=3e-3, rho=0.05)}
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         eps2 = group["eps"] ** 2
@@ -125,26 +145,8 @@ class AdaSAM(_SharpnessAware):
         return {"m": self._zeros(p), "v": v, "v_hat": self._zeros(p).fill_(eps2)}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        beta1, beta2 = group["beta1"], group["beta2"]
-        ms, vs, vhs = batch.buf("m"), batch.buf("v"), batch.buf("v_hat")
-        if impl == "foreach":
-            foreach_ema_(ms, beta1, batch.gs)
-            foreach_ema_(vs, beta2, torch._foreach_mul(batch.gs, batch.gs))
-            if self.keep_max:
-                torch._foreach_maximum_(vhs, vs)
-            else:
-                torch._foreach_copy_(vhs, vs)
-            d = foreach_ratio(ms, torch._foreach_sqrt(vhs))
-            torch._foreach_sub_(batch.xs, torch._foreach_mul(d, Batch.scalar(batch.lrs)))
-        else:
-            for x, g, m, v, vh, lr in zip(batch.xs, batch.gs, ms, vs, vhs, batch.lrs):
-                ema_(m, beta1, g)
-                ema_(v, beta2, g * g)
-                if self.keep_max:
-                    torch.maximum(vh, v, out=vh)
-                else:
-                    vh.copy_(v)
-                x.sub_(ratio(m, torch.sqrt(vh)) * lr)
+        for_each(impl, adasam_kernel, batch.xs, batch.gs, batch.buf("m"), batch.buf("v"), batch.buf("v_hat"),
+                 batch.lrs, beta1=group["beta1"], beta2=group["beta2"], keep_max=self.keep_max)
 
 
 class AdamSAM(AdaSAM):
@@ -152,3 +154,5 @@ class AdamSAM(AdaSAM):
 
     spec = "adam_sam"
     keep_max = False
+    examples: ClassVar[dict[str, dict[str, Any]]] = {"adam_sam": dict(lr=3e-3, rho=0.05, beta2=0.99,
+                                                                      norm_scope="tensor")}

@@ -11,79 +11,74 @@ Step t = 1, 2, ... (``sign(0) = 0``, ``0/0 := 0``; state keys as ``reference.sig
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
-from ._common import (
-    Batch,
-    ReferenceOptimizer,
-    ema_,
-    foreach_decoupled_update,
-    foreach_ema_,
-    foreach_ratio,
-    foreach_sign,
-    ratio,
-    sign,
-)
+from ._common import Batch, ReferenceOptimizer, for_each, foreach_decoupled_update, foreach_ema_, foreach_ratio, \
+    foreach_sign, scalar
 
-__all__ = ["SignSGD", "Signum", "GeneralizedSignSGD"]
+__all__ = ["SignSGD", "Signum", "GeneralizedSignSGD", "signsgd_kernel", "signum_kernel", "gsign_kernel"]
+
+
+def signsgd_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], lrs: Sequence[float]) -> None:
+    """``x <- x - lr sign(g)`` on tensor lists."""
+    foreach_decoupled_update(xs, foreach_sign(gs), scalar(lrs), 0.0)
+
+
+def signum_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], lrs: Sequence[float], *,
+                  beta: float) -> None:
+    """``m <- beta m + (1 - beta) g``, ``x <- x - lr sign(m)`` on tensor lists."""
+    foreach_ema_(ms, beta, gs)
+    foreach_decoupled_update(xs, foreach_sign(ms), scalar(lrs), 0.0)
+
+
+def gsign_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], vs: Sequence[Tensor],
+                 lrs: Sequence[float], *, beta1: float, beta2: float, eps: float) -> None:
+    """gsignsgd Algorithm 1 on tensor lists (``reference.sign``)."""
+    foreach_ema_(ms, beta1, gs)
+    foreach_ema_(vs, beta2, torch._foreach_mul(ms, ms))
+    den = torch._foreach_add(torch._foreach_sqrt(vs), eps)
+    foreach_decoupled_update(xs, foreach_ratio(ms, den), scalar(lrs), 0.0)
 
 
 class SignSGD(ReferenceOptimizer):
     """SignSGD (Bernstein et al. 2018; s3 Sec. 2): ``x <- x - lr sign(g)``."""
 
     spec = "signsgd"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {"signsgd": dict(lr=1e-2)}
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        if impl == "foreach":
-            foreach_decoupled_update(batch.xs, foreach_sign(batch.gs), Batch.scalar(batch.lrs), 0.0)
-        else:
-            for x, g, lr in zip(batch.xs, batch.gs, batch.lrs):
-                x.sub_(sign(g) * lr)
+        for_each(impl, signsgd_kernel, batch.xs, batch.gs, batch.lrs)
 
 
 class Signum(ReferenceOptimizer):
     """Signum / SignSGD with momentum (gsignsgd Sec. 4): ``x <- x - lr sign(m)``."""
 
     spec = "signum"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {"signum": dict(lr=1e-2, beta=0.8)}
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p)}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        beta, ms = group["beta"], batch.buf("m")
-        if impl == "foreach":
-            foreach_ema_(ms, beta, batch.gs)
-            foreach_decoupled_update(batch.xs, foreach_sign(ms), Batch.scalar(batch.lrs), 0.0)
-        else:
-            for x, g, m, lr in zip(batch.xs, batch.gs, ms, batch.lrs):
-                ema_(m, beta, g)
-                x.sub_(sign(m) * lr)
+        for_each(impl, signum_kernel, batch.xs, batch.gs, batch.buf("m"), batch.lrs, beta=group["beta"])
 
 
 class GeneralizedSignSGD(ReferenceOptimizer):
     """Generalized SignSGD (gsignsgd Algorithm 1); ``beta2 = 0`` is Signum."""
 
     spec = "generalized_signsgd"
+    examples: ClassVar[dict[str, dict[str, Any]]] = {"generalized_signsgd": dict(lr=1e-3, eps=1e-8)}
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {"m": self._zeros(p), "v": self._zeros(p)}
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:
-        beta1, beta2, eps = group["beta1"], group["beta2"], group["eps"]
-        ms, vs = batch.buf("m"), batch.buf("v")
-        if impl == "foreach":
-            foreach_ema_(ms, beta1, batch.gs)
-            foreach_ema_(vs, beta2, torch._foreach_mul(ms, ms))
-            den = torch._foreach_add(torch._foreach_sqrt(vs), eps)
-            foreach_decoupled_update(batch.xs, foreach_ratio(ms, den), Batch.scalar(batch.lrs), 0.0)
-        else:
-            for x, g, m, v, lr in zip(batch.xs, batch.gs, ms, vs, batch.lrs):
-                ema_(m, beta1, g)
-                ema_(v, beta2, m * m)
-                x.sub_(ratio(m, torch.sqrt(v) + eps) * lr)
+        for_each(impl, gsign_kernel, batch.xs, batch.gs, batch.buf("m"), batch.buf("v"), batch.lrs,
+                 beta1=group["beta1"], beta2=group["beta2"], eps=group["eps"])

@@ -134,7 +134,7 @@ def _difference(a: sp.Expr, b: sp.Expr) -> str:
 
 
 def _monomial_dimension(term: sp.Expr, units: Mapping[Any, Any]) -> sp.Expr:
-    dim = term.subs({s: units[s] for s in term.free_symbols if s in units}, simultaneous=True)
+    dim = term.subs({s: units.get(s, 1) for s in term.free_symbols}, simultaneous=True)
     dim = sp.powsimp(sp.simplify(dim), force=True)
     # every numerical factor is dimensionless (not only a rational coefficient: sqrt(2), log(3)^(1/4), ...)
     rest = sp.Mul(*(f for f in sp.Mul.make_args(dim) if not f.is_number))

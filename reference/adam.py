@@ -15,34 +15,31 @@ gradient history the step is 0/0 := 0.
 
 ``adam``, ``adamw`` and ``adam_clipped`` evaluate the update above with the fused kernel
 ``_adam_kernel`` (reference.algorithm, "Speed without changing a bit"), bit-identical to the plain
-expressions kept below (:func:`adam_direction`), which a step falls back to for mixed dtypes or
-for hyperparameters the kernel does not know.
+expressions of :func:`update` (:func:`adam_direction`), which a step falls back to for mixed dtypes.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, ParamSpec
 
 import numpy as np
 
-from .algorithm import (
-    Algorithm,
-    Oracle,
-    as_float_array,
-    check_shape,
-    decoupled_step,
-    divide_or_zero,
-    factory,
-    fused,
-    kernel_ready,
-    lr_at,
-    oracle_gradient,
-    ratio,
-)
+from .algorithm import divide_or_zero, fused, kernel_ready, ratio
+from .declaration import Conventions, Declaration, Example, Step, WeightDecay, coupled
+from .hyperparams import NONNEG, POS, UNIT, Hyperparams, LearningRate, boolean, learning_rate, one_of, param
+from .registry import register
 
-__all__ = ["AdamState", "AMSGradState", "RMSpropState", "adam", "adamw", "adam_clipped", "amsgrad", "rmsprop",
-           "adam_direction"]
+__all__ = ["AdamState", "AMSGradState", "RMSpropState", "AdamParams", "AdamWParams", "AdamClippedParams",
+           "AMSGradParams", "RMSpropParams", "adam", "adamw", "adam_clipped", "amsgrad", "rmsprop", "adam_direction"]
+
+P = ParamSpec("P")
+_LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
+_EPS_DOC = "epsilon >= 0 added to the denominator"
+_WD_DOC = "weight decay lambda >= 0"
+_DWD_DOC = "True: x <- x(1 - lr*wd) (AdamW); False: g <- g + wd*x (L2)"
+_INSIDE_DOC = "True: m/sqrt(v + eps) (adamlinf Alg. 1); False: m/(sqrt(v) + eps) (torch)"
 
 
 class AdamState(NamedTuple):
@@ -68,34 +65,83 @@ class RMSpropState(NamedTuple):
     direction: np.ndarray
 
 
-def adam_direction(m: np.ndarray, v: np.ndarray, t: int, hp: Any) -> np.ndarray:
+class AdamParams(Hyperparams):
+    """Adam's hyperparameters (s3 Eq. 2; adamlinf Alg. 1; torch.optim.Adam)."""
+
+    lr: LearningRate = param(default=1e-3, check=learning_rate, doc=_LR_DOC)
+    beta1: float = param(default=0.9, check=UNIT, doc="first-moment EMA coefficient beta1 in [0, 1)")
+    beta2: float = param(default=0.999, check=UNIT, doc="second-moment EMA coefficient beta2 in [0, 1)")
+    eps: float = param(default=1e-8, check=NONNEG, doc=_EPS_DOC)
+    eps_inside_sqrt: bool = param(default=False, check=boolean, doc=_INSIDE_DOC)
+    bias_correction: bool = param(default=True, check=boolean,
+                                  doc="divide m, v by 1 - beta^t (S3 Eq. 2, torch); False as adamlinf Alg. 1")
+    v0: float = param(default=0.0, check=NONNEG, doc="initial value of every v coordinate (adamlinf Alg. 1)")
+    weight_decay: float = param(default=0.0, check=NONNEG, doc=_WD_DOC)
+    decoupled_weight_decay: bool = param(default=False, check=boolean, doc=_DWD_DOC)
+
+
+class AdamWParams(AdamParams):
+    """AdamW's: Adam's with decoupled weight decay 0.01 by default."""
+
+    weight_decay: float = param(default=1e-2, check=NONNEG, doc=_WD_DOC)
+    decoupled_weight_decay: bool = param(default=True, check=boolean, doc=_DWD_DOC)
+
+
+class AdamClippedParams(AdamParams):
+    """Adam's and the clipping threshold (s3 Sec. 5.5)."""
+
+    clip: float = param(default=1.0, check=POS, doc="each update coordinate is clipped to [-clip, clip], clip > 0")
+
+
+class AMSGradParams(Hyperparams):
+    """AMSGrad's (torch.optim.Adam(amsgrad=True); optax.amsgrad with ``v_max_of='v_hat'``)."""
+
+    lr: LearningRate = param(default=1e-3, check=learning_rate, doc=_LR_DOC)
+    beta1: float = param(default=0.9, check=UNIT, doc="first-moment EMA coefficient beta1 in [0, 1)")
+    beta2: float = param(default=0.999, check=UNIT, doc="second-moment EMA coefficient beta2 in [0, 1)")
+    eps: float = param(default=1e-8, check=NONNEG, doc=_EPS_DOC)
+    bias_correction: bool = param(default=True, check=boolean,
+                                  doc="divide m, v by 1 - beta^t (S3 Eq. 2, torch); False as adamlinf Alg. 1")
+    weight_decay: float = param(default=0.0, check=NONNEG, doc=_WD_DOC)
+    decoupled_weight_decay: bool = param(default=False, check=boolean, doc=_DWD_DOC)
+    v_max_of: str = param(default="v", check=one_of("v", "v_hat"),
+                          doc="'v': max of the raw v_t, bias-corrected after (torch); 'v_hat': max of "
+                              "v_t/(1 - beta2^t) (optax.amsgrad)")
+
+
+class RMSpropParams(Hyperparams):
+    """RMSprop's (torch.optim.RMSprop; ``beta2`` is torch's alpha)."""
+
+    lr: LearningRate = param(default=1e-2, check=learning_rate, doc=_LR_DOC)
+    beta2: float = param(default=0.99, check=UNIT, doc="EMA coefficient of g^2 (torch's alpha), in [0, 1)")
+    eps: float = param(default=1e-8, check=NONNEG, doc=_EPS_DOC)
+    eps_inside_sqrt: bool = param(default=False, check=boolean, doc=_INSIDE_DOC)
+    momentum: float = param(default=0.0, check=UNIT, doc="heavy-ball momentum on the preconditioned step, in [0, 1)")
+    centered: bool = param(default=False, check=boolean, doc="subtract the squared mean gradient from v")
+    weight_decay: float = param(default=0.0, check=NONNEG, doc=_WD_DOC)
+    v0: float = param(default=0.0, check=NONNEG,
+                      doc="initial value of every v coordinate (torch 0; TF1, optax initial_scale: 1)")
+
+
+def adam_direction(m: np.ndarray, v: np.ndarray, t: int, *, beta1: float, beta2: float, eps: float,
+                   bias_correction: bool, eps_inside_sqrt: bool) -> np.ndarray:
     """``d_t`` from the (un-corrected) moments ``m_t, v_t`` (s3 Eq. 2 / adamlinf Alg. 1 / torch)."""
-    if hp["bias_correction"]:
-        bc1 = 1.0 - hp["beta1"] ** t
-        bc2 = 1.0 - hp["beta2"] ** t
+    if bias_correction:
+        bc1 = 1.0 - beta1**t
+        bc2 = 1.0 - beta2**t
         m = m / bc1
-        if hp["eps_inside_sqrt"]:
-            den = np.sqrt(v / bc2 + hp["eps"])
+        if eps_inside_sqrt:
+            den = np.sqrt(v / bc2 + eps)
         else:
-            den = np.sqrt(v) / math.sqrt(bc2) + hp["eps"]
+            den = np.sqrt(v) / math.sqrt(bc2) + eps
     else:
-        den = np.sqrt(v + hp["eps"]) if hp["eps_inside_sqrt"] else np.sqrt(v) + hp["eps"]
+        den = np.sqrt(v + eps) if eps_inside_sqrt else np.sqrt(v) + eps
     return ratio(m, den)
 
 
-def _coupled(g: np.ndarray, x: np.ndarray, hp: Any) -> np.ndarray:
-    if hp["weight_decay"] and not hp["decoupled_weight_decay"]:
-        return g + hp["weight_decay"] * x
-    return g
-
-
-def _decoupled_wd(hp: Any) -> float:
-    return hp["weight_decay"] if hp["decoupled_weight_decay"] else 0.0
-
-
-_KERNEL_HYPERPARAMS = frozenset({"lr", "beta1", "beta2", "eps", "eps_inside_sqrt", "bias_correction", "v0",
-                                 "weight_decay", "decoupled_weight_decay", "clip"})
-"""The hyperparameters ``_adam_kernel`` implements; a factory with any other one uses the plain path."""
+def adam_decay(hp: AdamParams | AMSGradParams) -> WeightDecay:
+    """Decoupled (AdamW) or coupled (L2) weight decay, as ``decoupled_weight_decay`` says."""
+    return WeightDecay("decoupled" if hp.decoupled_weight_decay else "coupled", hp.weight_decay)
 
 
 def _adam_kernel(beta1: float, beta2: float, bc1: float | None, bc2: float | None, eps: float, inside: bool,
@@ -152,62 +198,92 @@ def _adam_kernel(beta1: float, beta2: float, bc1: float | None, bc2: float | Non
         np.subtract(x, u, x_next)
 
 
-def _adam(name: str, hp: Any, clip: float | None = None) -> Algorithm:
-    beta1, beta2 = hp["beta1"], hp["beta2"]
-    kernel_ok = set(hp) <= _KERNEL_HYPERPARAMS
-    wd = hp["weight_decay"]
-    wd_decoupled = wd if hp["decoupled_weight_decay"] else 0.0
-    wd_coupled = 0.0 if hp["decoupled_weight_decay"] else wd
-
-    def init(x0: Any) -> AdamState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return AdamState(t=0, m=z, v=np.full_like(x, hp["v0"]), direction=z.copy())
-
-    def step(x: np.ndarray, state: AdamState, oracle: Oracle) -> tuple[np.ndarray, AdamState]:
-        check_shape(name, x, state)
-        t = state.t + 1
-        g = oracle_gradient(name, oracle, x)
-        if kernel_ok and kernel_ready(x, g, state.m, state.v):
-            lr_t = lr_at(name, hp["lr"], t)
-            bc = hp["bias_correction"]
-            m, v, d, x_next = fused(_adam_kernel, (g, state.m, state.v, x), 4, 2, beta1, beta2,
-                                    1.0 - beta1**t if bc else None, 1.0 - beta2**t if bc else None, hp["eps"],
-                                    hp["eps_inside_sqrt"], clip, lr_t, wd_decoupled, wd_coupled)
-            return x_next, AdamState(t, m, v, d)
-        g = _coupled(g, x, hp)
-        m = beta1 * state.m + (1.0 - beta1) * g
-        v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        d = adam_direction(m, v, t, hp)
-        if clip is not None:
-            d = np.clip(d, -clip, clip)
-        lr_t = lr_at(name, hp["lr"], t)
-        return decoupled_step(x, d, lr_t, _decoupled_wd(hp)), AdamState(t, m, v, d)
-
-    return Algorithm(name, hp, init, step)
+def _adam_init(x: np.ndarray, hp: AdamParams) -> AdamState:
+    z = np.zeros_like(x)
+    return AdamState(t=0, m=z, v=np.full_like(x, hp.v0), direction=z.copy())
 
 
-@factory("adam")
-def adam(hp: Any) -> Algorithm:
-    """Adam (s3 Eq. 2, adamlinf Alg. 1, torch.optim.Adam); see the module docstring."""
-    return _adam("adam", hp)
+def adam_update(g: np.ndarray, state: AdamState, hp: AdamParams, step: Step) -> AdamState:
+    """The moments and the direction (module docstring); ``adam_clipped`` clips it."""
+    beta1, beta2, t = hp.beta1, hp.beta2, step.t
+    m = beta1 * state.m + (1.0 - beta1) * g
+    v = beta2 * state.v + (1.0 - beta2) * (g * g)
+    d = adam_direction(m, v, t, beta1=beta1, beta2=beta2, eps=hp.eps, bias_correction=hp.bias_correction,
+                       eps_inside_sqrt=hp.eps_inside_sqrt)
+    clip = hp.get("clip")
+    if clip is not None:
+        d = np.clip(d, -clip, clip)
+    return AdamState(t, m, v, d)
 
 
-@factory("adamw")
-def adamw(hp: Any) -> Algorithm:
-    """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter; torch.optim.AdamW)."""
-    return _adam("adamw", hp)
+def adam_fused(g: np.ndarray, state: AdamState, hp: AdamParams, step: Step) -> tuple[np.ndarray, AdamState] | None:
+    """The whole step with ``_adam_kernel`` (coupled decay, moments, direction, clip, decoupled decay)."""
+    x = step.x
+    if not kernel_ready(x, g, state.m, state.v):
+        return None
+    beta1, beta2, t, bc = hp.beta1, hp.beta2, step.t, hp.bias_correction
+    wd = hp.weight_decay
+    wd_decoupled, wd_coupled = (wd, 0.0) if hp.decoupled_weight_decay else (0.0, wd)
+    m, v, d, x_next = fused(_adam_kernel, (g, state.m, state.v, x), 4, 2, beta1, beta2,
+                            1.0 - beta1**t if bc else None, 1.0 - beta2**t if bc else None, hp.eps,
+                            hp.eps_inside_sqrt, hp.get("clip"), step.lr, wd_decoupled, wd_coupled)
+    return x_next, AdamState(t, m, v, d)
 
 
-@factory("adam_clipped")
-def adam_clipped(hp: Any) -> Algorithm:
-    """Adam whose update is clipped coordinate-wise to [-clip, clip] (s3 Sec. 5.5, clip = 1)."""
-    return _adam("adam_clipped", hp, clip=hp["clip"])
+_ADAM_BUFFERS = {"exp_avg_sq": "v", "nu": "v", "max_exp_avg_sq": "v_max", "nu_max": "v_max"}
+"""torch.optim, pytorch-optimizer and optax names of Adam's buffers."""
 
 
-@factory("amsgrad")
-def amsgrad(hp: Any) -> Algorithm:
-    """AMSGrad in torch.optim.Adam(amsgrad=True)'s form.
+def _adam_declaration(name: str, params: Callable[P, AdamParams], doc: str, examples: tuple[Example, ...]
+                      ) -> Declaration[P, AdamState]:
+    return register(Declaration(
+        name=name, hyperparams=params, state=AdamState, init=_adam_init, update=adam_update, doc=doc,
+        decay=adam_decay, fused=adam_fused, conventions=Conventions(buffers=_ADAM_BUFFERS), examples=examples))
+
+
+ADAM = _adam_declaration("adam", AdamParams, "Adam (s3 Eq. 2, adamlinf Alg. 1, torch.optim.Adam); see "
+                         ":mod:`reference.adam`.", (
+                             Example("adam", {}),
+                             Example("adam_eps0", {"eps": 0.0}),
+                             Example("adam_linf", {"bias_correction": False, "eps_inside_sqrt": True, "v0": 1e-3}),
+                             Example("adam_l2", {"weight_decay": 0.1}),
+                             Example("adam_inside_bc", {"eps_inside_sqrt": True, "eps": 1e-4}),
+                         ))
+adam = ADAM.factory
+
+ADAMW = _adam_declaration("adamw", AdamWParams, "AdamW: Adam with decoupled weight decay (Loshchilov & Hutter; "
+                          "torch.optim.AdamW).", (Example("adamw", {}),))
+adamw = ADAMW.factory
+
+ADAM_CLIPPED = _adam_declaration("adam_clipped", AdamClippedParams, "Adam whose update is clipped "
+                                 "coordinate-wise to [-clip, clip] (s3 Sec. 5.5, clip = 1).",
+                                 (Example("adam_clipped", {"clip": 0.5}),))
+adam_clipped = ADAM_CLIPPED.factory
+
+
+def _amsgrad_init(x: np.ndarray, hp: AMSGradParams) -> AMSGradState:
+    z = np.zeros_like(x)
+    return AMSGradState(t=0, m=z, v=z.copy(), v_max=z.copy(), direction=z.copy())
+
+
+def amsgrad_update(g: np.ndarray, state: AMSGradState, hp: AMSGradParams, step: Step) -> AMSGradState:
+    """``v_max_t = max(v_max_{t-1}, v_t)`` (or of ``v^_t``) and Adam's direction from it."""
+    beta1, beta2, t = hp.beta1, hp.beta2, step.t
+    m = beta1 * state.m + (1.0 - beta1) * g
+    v = beta2 * state.v + (1.0 - beta2) * (g * g)
+    if hp.v_max_of == "v_hat" and hp.bias_correction:
+        v_max = np.maximum(state.v_max, v / (1.0 - beta2**t))
+        d = ratio(m / (1.0 - beta1**t), np.sqrt(v_max) + hp.eps)
+    else:
+        v_max = np.maximum(state.v_max, v)
+        d = adam_direction(m, v_max, t, beta1=beta1, beta2=beta2, eps=hp.eps, bias_correction=hp.bias_correction,
+                           eps_inside_sqrt=False)
+    return AMSGradState(t, m, v, v_max, d)
+
+
+AMSGRAD = register(Declaration(
+    name="amsgrad", hyperparams=AMSGradParams, state=AMSGradState, init=_amsgrad_init, update=amsgrad_update,
+    doc='''AMSGrad in torch.optim.Adam(amsgrad=True)'s form.
 
     ``v_max_t = max(v_max_{t-1}, v_t)`` on the un-corrected ``v`` and
     ``d_t = m^_t / (sqrt(v_max_t) / sqrt(1 - beta2^t) + eps)`` (Reddi et al. 2018, torch).
@@ -216,70 +292,54 @@ def amsgrad(hp: Any) -> Algorithm:
     divides by nothing else, ``d_t = m^_t / (sqrt(v_max_t) + eps)`` (``optax.amsgrad``'s default,
     ``bias_correction_nu=True``, optax/_src/transform.py ``scale_by_amsgrad``); the two forms differ
     once ``v_t`` decreases, since ``1 - beta2^t`` grows with t.
-    """
-    beta1, beta2 = hp["beta1"], hp["beta2"]
-    hp_dir = {**hp, "eps_inside_sqrt": False}
-    hat = hp["v_max_of"] == "v_hat" and hp["bias_correction"]
-
-    def init(x0: Any) -> AMSGradState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return AMSGradState(t=0, m=z, v=z.copy(), v_max=z.copy(), direction=z.copy())
-
-    def step(x: np.ndarray, state: AMSGradState, oracle: Oracle) -> tuple[np.ndarray, AMSGradState]:
-        check_shape("amsgrad", x, state)
-        t = state.t + 1
-        g = _coupled(oracle_gradient("amsgrad", oracle, x), x, hp)
-        m = beta1 * state.m + (1.0 - beta1) * g
-        v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        if hat:
-            v_max = np.maximum(state.v_max, v / (1.0 - beta2**t))
-            d = ratio(m / (1.0 - beta1**t), np.sqrt(v_max) + hp["eps"])
-        else:
-            v_max = np.maximum(state.v_max, v)
-            d = adam_direction(m, v_max, t, hp_dir)
-        lr_t = lr_at("amsgrad", hp["lr"], t)
-        return decoupled_step(x, d, lr_t, _decoupled_wd(hp)), AMSGradState(t, m, v, v_max, d)
-
-    return Algorithm("amsgrad", hp, init, step)
+    ''',
+    decay=adam_decay,
+    conventions=Conventions(buffers=_ADAM_BUFFERS, flags={"amsgrad": True}),  # torch.optim.Adam(amsgrad=True)
+    examples=(Example("amsgrad", {}),
+              Example("amsgrad_w", {"weight_decay": 0.1, "decoupled_weight_decay": True})),
+))
+amsgrad = AMSGRAD.factory
 
 
-@factory("rmsprop")
-def rmsprop(hp: Any) -> Algorithm:
-    """RMSprop (Hinton et al. 2012) in torch.optim.RMSprop's form; ``beta2`` is torch's alpha.
+def _rmsprop_init(x: np.ndarray, hp: RMSpropParams) -> RMSpropState:
+    z = np.zeros_like(x)
+    return RMSpropState(t=0, v=np.full_like(x, hp.v0), g_avg=z.copy(), buf=z.copy(), direction=z.copy())
+
+
+def rmsprop_update(g: np.ndarray, state: RMSpropState, hp: RMSpropParams, step: Step) -> RMSpropState:
+    """torch.optim.RMSprop's update (``rmsprop`` docstring)."""
+    beta2 = hp.beta2
+    v = beta2 * state.v + (1.0 - beta2) * (g * g)
+    g_avg = state.g_avg
+    var = v
+    if hp.centered:
+        g_avg = beta2 * g_avg + (1.0 - beta2) * g
+        var = np.maximum(v - g_avg * g_avg, 0.0)
+    den = np.sqrt(var + hp.eps) if hp.eps_inside_sqrt else np.sqrt(var) + hp.eps
+    d = ratio(g, den)
+    buf = state.buf
+    if hp.momentum:
+        buf = hp.momentum * buf + d
+        d = buf
+    return RMSpropState(step.t, v, g_avg, buf, d)
+
+
+RMSPROP = register(Declaration(
+    name="rmsprop", hyperparams=RMSpropParams, state=RMSpropState, init=_rmsprop_init, update=rmsprop_update,
+    doc='''RMSprop (Hinton et al. 2012) in torch.optim.RMSprop's form; ``beta2`` is torch's alpha.
 
     ``v_t = beta2 v_{t-1} + (1 - beta2) g_t^2``; centered: ``v_t - gbar_t^2`` (clamped at 0,
     so rounding can never make the square root NaN); ``a_t = sqrt(.) + eps``;
     ``d_t = g_t / a_t`` or, with momentum mu, ``buf_t = mu buf_{t-1} + g_t / a_t = d_t``.
     ``v_0 = v0`` (torch: 0; TF1's RMSProp, optax's ``initial_scale`` and timm's RMSpropTF: 1).
     adamlinf's RMSProp (Adam with beta1 = 0) is ``adam(beta1=0, ...)``.
-    """
-    beta2 = hp["beta2"]
-
-    def init(x0: Any) -> RMSpropState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return RMSpropState(t=0, v=np.full_like(x, hp["v0"]), g_avg=z.copy(), buf=z.copy(), direction=z.copy())
-
-    def step(x: np.ndarray, state: RMSpropState, oracle: Oracle) -> tuple[np.ndarray, RMSpropState]:
-        check_shape("rmsprop", x, state)
-        t = state.t + 1
-        g = oracle_gradient("rmsprop", oracle, x)
-        if hp["weight_decay"]:
-            g = g + hp["weight_decay"] * x
-        v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        g_avg = state.g_avg
-        var = v
-        if hp["centered"]:
-            g_avg = beta2 * g_avg + (1.0 - beta2) * g
-            var = np.maximum(v - g_avg * g_avg, 0.0)
-        den = np.sqrt(var + hp["eps"]) if hp["eps_inside_sqrt"] else np.sqrt(var) + hp["eps"]
-        d = ratio(g, den)
-        buf = state.buf
-        if hp["momentum"]:
-            buf = hp["momentum"] * buf + d
-            d = buf
-        lr_t = lr_at("rmsprop", hp["lr"], t)
-        return x - lr_t * d, RMSpropState(t, v, g_avg, buf, d)
-
-    return Algorithm("rmsprop", hp, init, step)
+    ''',
+    decay=coupled,
+    conventions=Conventions(kwargs={"beta2": ("beta2", "alpha", "decay")},
+                            buffers={"square_avg": "v", "nu": "v", "grad_avg": "g_avg", "momentum_buffer": "buf",
+                                     "mu": "g_avg"}),
+    examples=(Example("rmsprop", {}),
+              Example("rmsprop_full", {"centered": True, "momentum": 0.5, "weight_decay": 0.1}),
+              Example("rmsprop_inside", {"eps_inside_sqrt": True})),
+))
+rmsprop = RMSPROP.factory

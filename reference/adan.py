@@ -25,9 +25,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, lr_at, oracle_gradient, ratio
+from .algorithm import ratio
+from .declaration import Conventions, Declaration, Example, Step, WeightDecay
+from .hyperparams import NONNEG, UNIT, Hyperparams, LearningRate, boolean, learning_rate, one_of, optional, param
+from .registry import register
 
-__all__ = ["AdanState", "adan", "official_betas"]
+__all__ = ["AdanState", "AdanParams", "adan", "official_betas"]
 
 _OFFICIAL = (0.98, 0.92, 0.99)
 
@@ -39,6 +42,24 @@ class AdanState(NamedTuple):
     n: np.ndarray
     g_prev: np.ndarray
     direction: np.ndarray
+
+
+class AdanParams(Hyperparams):
+    """Adan's (official code or Algorithm 1)."""
+
+    lr: LearningRate = param(default=1e-3, check=learning_rate,
+                             doc="learning rate gamma/eta: float > 0 or schedule t -> lr_t")
+    beta1: float | None = param(default=None, check=optional(UNIT), doc="m coefficient; None: 0.98 (official) / 0.02 (paper)")
+    beta2: float | None = param(default=None, check=optional(UNIT),
+                                doc="gradient-difference coefficient; None: 0.92 / 0.08")
+    beta3: float | None = param(default=None, check=optional(UNIT), doc="n coefficient; None: 0.99 / 0.01")
+    eps: float = param(default=1e-8, check=NONNEG, doc="epsilon >= 0 added to the denominator")
+    weight_decay: float = param(default=0.0, check=NONNEG, doc="weight decay lambda >= 0")
+    no_prox: bool = param(default=False, check=boolean,
+                          doc="True: x(1 - lr wd) - lr u; False: (x - lr u)/(1 + lr wd) (proximal)")
+    form: str = param(default="official", check=one_of("official", "paper"),
+                      doc="'official': sail-sg/Adan betas and bias correction; 'paper': Adan Alg. 1 betas, no bias "
+                          "correction")
 
 
 def official_betas(hp: Any) -> tuple[float, float, float]:
@@ -53,39 +74,43 @@ def official_betas(hp: Any) -> tuple[float, float, float]:
     return out[0], out[1], out[2]
 
 
-@factory("adan")
-def adan(hp: Any) -> Algorithm:
-    """Adan, official implementation or paper Algorithm 1 form; see the module docstring."""
+def _init(x: np.ndarray, hp: AdanParams) -> AdanState:
+    z = np.zeros_like(x)
+    return AdanState(t=0, m=z, v=z.copy(), n=z.copy(), g_prev=z.copy(), direction=z.copy())
+
+
+def update(g: np.ndarray, state: AdanState, hp: AdanParams, step: Step) -> AdanState:
+    """The moments and the direction of the module docstring (``g_0 := g_1``)."""
     beta1, beta2, beta3 = official_betas(hp)
-    corrected = hp["form"] == "official"
+    t = step.t
+    diff = g - (g if t == 1 else state.g_prev)
+    m = beta1 * state.m + (1.0 - beta1) * g
+    v = beta2 * state.v + (1.0 - beta2) * diff
+    u = g + beta2 * diff
+    n = beta3 * state.n + (1.0 - beta3) * (u * u)
+    if hp.form == "official":
+        den = np.sqrt(n) / math.sqrt(1.0 - beta3**t) + hp.eps
+        num = m / (1.0 - beta1**t) + beta2 * v / (1.0 - beta2**t)
+    else:
+        den = np.sqrt(n) + hp.eps
+        num = m + beta2 * v
+    return AdanState(t, m, v, n, g, ratio(num, den))
 
-    def init(x0: Any) -> AdanState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return AdanState(t=0, m=z, v=z.copy(), n=z.copy(), g_prev=z.copy(), direction=z.copy())
 
-    def step(x: np.ndarray, state: AdanState, oracle: Oracle) -> tuple[np.ndarray, AdanState]:
-        check_shape("adan", x, state)
-        t = state.t + 1
-        g = oracle_gradient("adan", oracle, x)
-        diff = g - (g if t == 1 else state.g_prev)
-        m = beta1 * state.m + (1.0 - beta1) * g
-        v = beta2 * state.v + (1.0 - beta2) * diff
-        u = g + beta2 * diff
-        n = beta3 * state.n + (1.0 - beta3) * (u * u)
-        if corrected:
-            den = np.sqrt(n) / math.sqrt(1.0 - beta3**t) + hp["eps"]
-            num = m / (1.0 - beta1**t) + beta2 * v / (1.0 - beta2**t)
-        else:
-            den = np.sqrt(n) + hp["eps"]
-            num = m + beta2 * v
-        d = ratio(num, den)
-        lr_t = lr_at("adan", hp["lr"], t)
-        wd = hp["weight_decay"]
-        if hp["no_prox"]:
-            x_next = x * (1.0 - lr_t * wd) - lr_t * d
-        else:
-            x_next = (x - lr_t * d) / (1.0 + lr_t * wd)
-        return x_next, AdanState(t, m, v, n, g, d)
+def _decay(hp: AdanParams) -> WeightDecay:
+    return WeightDecay("decoupled" if hp.no_prox else "proximal", hp.weight_decay)
 
-    return Algorithm("adan", hp, init, step)
+
+ADAN = register(Declaration(
+    name="adan", hyperparams=AdanParams, state=AdanState, init=_init, update=update,
+    doc="Adan, official implementation or paper Algorithm 1 form; see :mod:`reference.adan`.",
+    decay=_decay, torch="gpu.adan:Adan",
+    # implementations take the official (old-value) betas; pytorch-optimizer: weight_decouple = no prox
+    conventions=Conventions(kwargs={"no_prox": ("no_prox", "weight_decouple")},
+                            buffers={"exp_avg_diff": "v", "exp_avg_sq": "n", "g": "g_prev", "v": "v", "n": "n"},
+                            betas=official_betas, folded=("form",)),
+    examples=(Example("adan", {"weight_decay": 0.1}),
+              Example("adan_no_prox", {"weight_decay": 0.1, "no_prox": True}),
+              Example("adan_paper", {"form": "paper"})),
+))
+adan = ADAN.factory

@@ -39,8 +39,6 @@ subclasses (which may override ufuncs, e.g. to trace them: proofs_check's s3.sec
 from __future__ import annotations
 
 import contextvars
-import functools
-import inspect
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -49,13 +47,13 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
-from .hyperparams import SPECS, check_lr_value, resolve
+from .hyperparams import check_lr_value
 
 __all__ = [
     "Algorithm",
+    "GradientOracle",
     "Oracle",
     "Schedule",
-    "factory",
     "lr_at",
     "ratio",
     "norm",
@@ -73,15 +71,21 @@ Schedule = Callable[[int], float]
 State = TypeVar("State", bound=NamedTuple)
 
 
-class Oracle(Protocol):
+class GradientOracle(Protocol):
     """A stochastic first-order oracle: ``oracle(x)`` returns a gradient estimate at ``x``.
 
     An oracle may also offer ``oracle.sample()``, returning a function ``x -> grad f(x; xi)``
     with the sample ``xi`` frozen, for algorithms that evaluate one sample at two points
-    (SAM/AdaSAM, adasam Alg. 1 lines 3 and 5).
+    (SAM/AdaSAM, adasam Alg. 1 lines 3 and 5).  The one oracle protocol of the package (the
+    problems of :mod:`reference.problems` implement it); not to be confused with the
+    :mod:`reference.oracle` subpackage, which checks third-party optimizers.
     """
 
     def __call__(self, x: np.ndarray) -> np.ndarray: ...
+
+
+Oracle = GradientOracle
+"""The former name of :class:`GradientOracle` (kept for compatibility)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class Algorithm:
     name: str
     hyperparams: Mapping[str, Any]
     init: Callable[[Any], Any] = field(repr=False)
-    step: Callable[[np.ndarray, Any, Oracle], tuple[np.ndarray, Any]] = field(repr=False)
+    step: Callable[[np.ndarray, Any, GradientOracle], tuple[np.ndarray, Any]] = field(repr=False)
     oracle_calls: int = 1
 
     def __repr__(self) -> str:
@@ -115,33 +119,6 @@ def _short(v: Any) -> str:
     if callable(v):
         return getattr(v, "__name__", "schedule")
     return repr(v)
-
-
-def factory(name: str) -> Callable[[Callable[..., Algorithm]], Callable[..., Algorithm]]:
-    """Decorate ``build(hp) -> Algorithm`` into the public keyword-only factory ``name(**hp)``.
-
-    The signature and the parameter list of the docstring are generated from
-    ``hyperparams.SPECS[name]``, so defaults live in one place only.
-    """
-    spec = SPECS[name]
-
-    def wrap(build: Callable[..., Algorithm]) -> Callable[..., Algorithm]:
-        @functools.wraps(build)
-        def make(**hyperparams: Any) -> Algorithm:
-            return build(resolve(name, hyperparams))
-
-        params = [
-            inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY,
-                              default=(inspect.Parameter.empty if repr(p.default) == "REQUIRED" else p.default))
-            for k, p in spec.items()
-        ]
-        make.__signature__ = inspect.Signature(params, return_annotation=Algorithm)  # type: ignore[attr-defined]
-        lines = [f"    {k} (default {p.default!r}): {p.doc}" for k, p in spec.items()]
-        make.__doc__ = (build.__doc__ or "").rstrip() + "\n\n    Hyperparameters:\n" + "\n".join(lines) + "\n"
-        make.__name__ = make.__qualname__ = name
-        return make
-
-    return wrap
 
 
 def as_float_array(x0: Any) -> np.ndarray:
@@ -168,7 +145,10 @@ def ratio(n: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     zero = np.equal(b, 0)
     if not zero.any():  # the common case: a plain division, the same quotients
-        return np.asarray(np.true_divide(n, b)).astype(np.result_type(n, b), copy=False)
+        q = np.true_divide(n, b)
+        if getattr(q, "__counting__", False):  # an operation-counting array (reference.counting)
+            return q  # type: ignore[no-any-return]
+        return np.asarray(q).astype(np.result_type(n, b), copy=False)
     return np.where(zero, 0.0, n / np.where(zero, 1.0, b)).astype(np.result_type(n, b), copy=False)
 
 
@@ -287,7 +267,7 @@ def decoupled_step(x: np.ndarray, d: np.ndarray, lr_t: float, weight_decay: floa
     return x - lr_t * d
 
 
-def draw_sample(oracle: Oracle, same_sample: bool) -> Callable[[np.ndarray], np.ndarray]:
+def draw_sample(oracle: GradientOracle, same_sample: bool) -> Callable[[np.ndarray], np.ndarray]:
     """A gradient function for one sample ``xi_t`` if the oracle can freeze it, else the oracle.
 
     With ``same_sample`` and an oracle offering ``sample()``, both SAM evaluations use one
@@ -305,9 +285,12 @@ def check_shape(alg: str, x: np.ndarray, state: Any) -> None:
         raise ValueError(f"{alg}: x has shape {x.shape} but the state was initialised for {ref.shape}")
 
 
-def oracle_gradient(alg: str, oracle: Oracle | Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+def oracle_gradient(alg: str, oracle: GradientOracle | Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
     """Call the oracle and check that the gradient has the shape of ``x``; cast to x's dtype."""
-    g = np.asarray(oracle(x))
+    g = oracle(x)
+    if getattr(g, "__counting__", False):  # an operation-counting array (reference.counting)
+        return g  # type: ignore[no-any-return]
+    g = np.asarray(g)
     if g.shape != x.shape:
         raise ValueError(f"{alg}: oracle returned shape {g.shape} for x of shape {x.shape}")
     return g.astype(x.dtype, copy=False)

@@ -17,9 +17,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, lr_at, oracle_gradient, ratio
+from .algorithm import ratio
+from .declaration import BLOCK, RUN, Declaration, Example, Step
+from .hyperparams import NONNEG, UNIT, Hyperparams, LearningRate, block_ids, learning_rate, param
+from .registry import register
 
-__all__ = ["BlockState", "adasgd", "blockwise_adam", "Partition", "partition"]
+__all__ = ["BlockState", "AdaSGDParams", "BlockwiseAdamParams", "adasgd", "blockwise_adam", "Partition",
+           "partition"]
+
+_LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
 
 
 class BlockState(NamedTuple):
@@ -56,43 +62,69 @@ def partition(blocks: np.ndarray) -> Partition:
     return Partition(index.reshape(-1), order, starts, sizes)
 
 
-def _blockwise(name: str, hp: Any, blocks: np.ndarray | None) -> Algorithm:
-    beta1, beta2 = hp["beta1"], hp["beta2"]
-    part = None if blocks is None else partition(blocks)
-    n_blocks = 1 if part is None else part.sizes.size
+class AdaSGDParams(Hyperparams):
+    """AdaSGD's (adamlinf Algorithm 2)."""
 
-    def init(x0: Any) -> BlockState:
-        x = as_float_array(x0)
-        if blocks is not None and x.shape[-1] != blocks.size:
-            raise ValueError(f"{name}: blocks has {blocks.size} entries but x has d = {x.shape[-1]} coordinates")
-        z = np.zeros_like(x)
-        v = np.full(x.shape[:-1] + (n_blocks,), hp["v0"], dtype=x.dtype)
-        return BlockState(t=0, m=z, v=v, direction=z.copy())
-
-    def step(x: np.ndarray, state: BlockState, oracle: Oracle) -> tuple[np.ndarray, BlockState]:
-        check_shape(name, x, state)
-        t = state.t + 1
-        g = oracle_gradient(name, oracle, x)
-        m = beta1 * state.m + (1.0 - beta1) * g
-        if part is None:  # AdaSGD: one block, v broadcasts over the coordinates
-            v = beta2 * state.v + (1.0 - beta2) * (np.sum(g * g, axis=-1, keepdims=True) / x.shape[-1])
-            v_coord = v
-        else:
-            v = beta2 * state.v + (1.0 - beta2) * part.block_mean(g * g)
-            v_coord = part.expand(v)
-        d = ratio(m, np.sqrt(v_coord + hp["eps"]))
-        return x - lr_at(name, hp["lr"], t) * d, BlockState(t, m, v, d)
-
-    return Algorithm(name, hp, init, step)
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    beta1: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta1 in [0, 1)")
+    beta2: float = param(default=0.99, check=UNIT, doc="EMA coefficient of ||g||^2/d in [0, 1)")
+    eps: float = param(default=0.0, check=NONNEG, doc="epsilon >= 0 inside the square root (adamlinf Alg. 2)")
+    v0: float = param(default=0.0, check=NONNEG, doc="initial value v_0 >= 0")
 
 
-@factory("adasgd")
-def adasgd(hp: Any) -> Algorithm:
-    """AdaSGD (adamlinf Algorithm 2): one adaptive scale ``v_t`` per run, from ``||g_t||^2 / d``."""
-    return _blockwise("adasgd", hp, None)
+class BlockwiseAdamParams(Hyperparams):
+    """Blockwise Adam's (adamlinf Algorithm 3)."""
+
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    blocks: Any = param(check=block_ids, doc="block id Phi(i) of every coordinate i", per_coordinate=True)
+    beta1: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta1 in [0, 1)")
+    beta2: float = param(default=0.99, check=UNIT, doc="EMA coefficient of the block mean of g^2, in [0, 1)")
+    eps: float = param(default=0.0, check=NONNEG, doc="epsilon >= 0 inside the square root (adamlinf Alg. 3)")
+    v0: float = param(default=0.0, check=NONNEG, doc="initial value v_0 >= 0 of every block")
 
 
-@factory("blockwise_adam")
-def blockwise_adam(hp: Any) -> Algorithm:
-    """Blockwise Adam (adamlinf Algorithm 3) for any partition given as block ids."""
-    return _blockwise("blockwise_adam", hp, hp["blocks"])
+def _init(x: np.ndarray, hp: AdaSGDParams | BlockwiseAdamParams) -> BlockState:
+    blocks = hp.get("blocks")
+    if blocks is not None and x.shape[-1] != blocks.size:
+        raise ValueError(f"blockwise_adam: blocks has {blocks.size} entries but x has d = {x.shape[-1]} coordinates")
+    n_blocks = 1 if blocks is None else _partition_of(hp).sizes.size
+    z = np.zeros_like(x)
+    v = np.full(x.shape[:-1] + (n_blocks,), hp.v0, dtype=x.dtype)
+    return BlockState(t=0, m=z, v=v, direction=z.copy())
+
+
+def _partition_of(hp: Any) -> Partition:
+    """:func:`partition` of ``hp.blocks``, computed once per hyperparameter record."""
+    return hp.cached("partition", lambda: partition(hp.blocks))  # type: ignore[no-any-return]
+
+
+def update(g: np.ndarray, state: BlockState, hp: AdaSGDParams | BlockwiseAdamParams, step: Step) -> BlockState:
+    """The module docstring's update; AdaSGD: one block, ``v`` broadcasts over the coordinates."""
+    beta1, beta2 = hp.beta1, hp.beta2
+    m = beta1 * state.m + (1.0 - beta1) * g
+    blocks = hp.get("blocks")
+    if blocks is None:
+        v = beta2 * state.v + (1.0 - beta2) * (np.sum(g * g, axis=-1, keepdims=True) / g.shape[-1])
+        v_coord = v
+    else:
+        part = _partition_of(hp)
+        v = beta2 * state.v + (1.0 - beta2) * part.block_mean(g * g)
+        v_coord = part.expand(v)
+    return BlockState(step.t, m, v, ratio(m, np.sqrt(v_coord + hp.eps)))
+
+
+ADASGD = register(Declaration(
+    name="adasgd", hyperparams=AdaSGDParams, state=BlockState, init=_init, update=update,
+    doc="AdaSGD (adamlinf Algorithm 2): one adaptive scale ``v_t`` per run, from ``||g_t||^2 / d``.",
+    scope=RUN, reduction=RUN, torch="gpu.blockwise:AdaSGD",
+    examples=(Example("adasgd", {"lr": 0.1}), Example("adasgd_eps_v0", {"lr": 0.1, "eps": 1e-6, "v0": 0.5})),
+))
+adasgd = ADASGD.factory
+
+BLOCKWISE_ADAM = register(Declaration(
+    name="blockwise_adam", hyperparams=BlockwiseAdamParams, state=BlockState, init=_init, update=update,
+    doc="Blockwise Adam (adamlinf Algorithm 3) for any partition given as block ids.",
+    scope=BLOCK, reduction=BLOCK, torch="gpu.blockwise:BlockwiseAdam",
+    examples=(Example("blockwise_adam", {"lr": 0.1, "blocks": [3, 0, 3, 1, 0, 3, 1]}),),
+))
+blockwise_adam = BLOCKWISE_ADAM.factory

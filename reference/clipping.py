@@ -12,19 +12,32 @@ every step has length at most gamma.  Norms are Euclidean over the last axis.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, lr_at, norm, oracle_gradient
+from .algorithm import norm
+from .declaration import RUN, Declaration, Example, Step
+from .hyperparams import POS, UNIT, UNIT_CLOSED, Hyperparams, LearningRate, learning_rate, param
+from .registry import register
 
-__all__ = ["ClipState", "sgd_clip", "clip_factor"]
+__all__ = ["ClipState", "ClipParams", "sgd_clip", "clip_factor"]
 
 
 class ClipState(NamedTuple):
     t: int
     m: np.ndarray
     direction: np.ndarray
+
+
+class ClipParams(Hyperparams):
+    """Clipped SGD's (Zhang et al. 2020, Alg. 1)."""
+
+    lr: LearningRate = param(check=learning_rate, doc="learning rate gamma/eta: float > 0 or schedule t -> lr_t")
+    gamma: float = param(check=POS, doc="clipping threshold gamma > 0 (step length at most gamma)")
+    beta: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta in [0, 1)")
+    nu: float = param(default=1.0, check=UNIT_CLOSED,
+                      doc="mixing nu in [0, 1]: 1 clips momentum (SGDClipMomentum), 0 clips the gradient")
 
 
 def clip_factor(u: np.ndarray, eta: float, gamma: float) -> np.ndarray:
@@ -34,26 +47,29 @@ def clip_factor(u: np.ndarray, eta: float, gamma: float) -> np.ndarray:
     return np.where(small, 1.0, gamma / np.where(small, 1.0, nu))
 
 
-@factory("sgd_clip")
-def sgd_clip(hp: Any) -> Algorithm:
-    """Clipped SGD with momentum (Zhang et al. 2020, Alg. 1); see the module docstring."""
-    beta, nu, gamma = hp["beta"], hp["nu"], hp["gamma"]
+def _init(x: np.ndarray, hp: ClipParams) -> ClipState:
+    z = np.zeros_like(x)
+    return ClipState(t=0, m=z, direction=z.copy())
 
-    def init(x0: Any) -> ClipState:
-        z = np.zeros_like(as_float_array(x0))
-        return ClipState(t=0, m=z, direction=z.copy())
 
-    def step(x: np.ndarray, state: ClipState, oracle: Oracle) -> tuple[np.ndarray, ClipState]:
-        check_shape("sgd_clip", x, state)
-        t = state.t + 1
-        g = oracle_gradient("sgd_clip", oracle, x)
-        m = beta * state.m + (1.0 - beta) * g
-        eta = lr_at("sgd_clip", hp["lr"], t)
-        d = np.zeros_like(g)
-        if nu:
-            d = d + nu * clip_factor(m, eta, gamma) * m
-        if nu != 1.0:
-            d = d + (1.0 - nu) * clip_factor(g, eta, gamma) * g
-        return x - eta * d, ClipState(t, m, d)
+def update(g: np.ndarray, state: ClipState, hp: ClipParams, step: Step) -> ClipState:
+    """``m_t`` and ``d_t`` of the module docstring (``eta = lr_t``)."""
+    beta, nu, gamma, eta = hp.beta, hp.nu, hp.gamma, step.lr
+    m = beta * state.m + (1.0 - beta) * g
+    d = np.zeros_like(g)
+    if nu:
+        d = d + nu * clip_factor(m, eta, gamma) * m
+    if nu != 1.0:
+        d = d + (1.0 - nu) * clip_factor(g, eta, gamma) * g
+    return ClipState(step.t, m, d)
 
-    return Algorithm("sgd_clip", hp, init, step)
+
+SGD_CLIP = register(Declaration(
+    name="sgd_clip", hyperparams=ClipParams, state=ClipState, init=_init, update=update,
+    doc="Clipped SGD with momentum (Zhang et al. 2020, Alg. 1); see :mod:`reference.clipping`.",
+    scope=RUN, reduction=RUN,
+    examples=(Example("sgd_clip_nu1", {"lr": 0.1, "gamma": 0.05}),
+              Example("sgd_clip_nu0", {"lr": 0.1, "gamma": 0.05, "nu": 0.0}),
+              Example("sgd_clip_nu0.3", {"lr": 0.1, "gamma": 0.05, "nu": 0.3})),
+))
+sgd_clip = SGD_CLIP.factory

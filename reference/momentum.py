@@ -21,9 +21,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, lr_at, oracle_gradient
+from .declaration import Conventions, Declaration, Example, Gradient, Step, coupled
+from .hyperparams import NONNEG, UNIT, Hyperparams, LearningRate, boolean, learning_rate, one_of, param
+from .registry import register
 
-__all__ = ["NAGState", "NAG3State", "SGDMState", "nag", "sgdm"]
+__all__ = ["NAGState", "NAG3State", "SGDMState", "NAGParams", "SGDMParams", "nag", "sgdm"]
+
+_LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
 
 
 class NAGState(NamedTuple):
@@ -46,76 +50,105 @@ class SGDMState(NamedTuple):
     direction: np.ndarray
 
 
-@factory("nag")
-def nag(hp: Any) -> Algorithm:
-    """Nesterov's accelerated gradient in the three forms of s3 Theorem 3 (Eqs. 5-7)."""
-    beta, form = hp["beta"], hp["form"]
+class NAGParams(Hyperparams):
+    """NAG's (s3 Theorem 3)."""
 
-    def init(x0: Any) -> NAGState | NAG3State:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        if form == "III":
-            return NAG3State(t=0, m=z, r=z.copy(), g_prev=z.copy(), direction=z.copy())
-        return NAGState(t=0, m=z, direction=z.copy())
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    beta: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta in [0, 1)")
+    form: str = param(default="II", check=one_of("I", "II", "III"), doc="S3 Theorem 3 formulation")
+    g0: str = param(default="zero", check=one_of("zero", "first"),
+                    doc="form III's g_0: 'zero' (needed for S3 Theorem 3) or 'first' (g_0 = g_1, as Adan's code)")
 
-    def step(x: np.ndarray, state: Any, oracle: Oracle) -> tuple[np.ndarray, Any]:
-        check_shape("nag", x, state)
-        t = state.t + 1
-        lr_t = lr_at("nag", hp["lr"], t)
-        if form == "I":
-            g = oracle_gradient("nag", oracle, x - lr_t * beta * state.m)
-        else:
-            g = oracle_gradient("nag", oracle, x)
+
+class SGDMParams(Hyperparams):
+    """SGD with momentum's (EMA or torch.optim.SGD convention)."""
+
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    beta: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta in [0, 1)")
+    convention: str = param(default="ema", check=one_of("ema", "torch"),
+                            doc="'ema': m = beta m + (1-beta) g; 'torch': torch.optim.SGD")
+    dampening: float = param(default=0.0, check=UNIT, doc="torch convention only: m = beta m + (1 - dampening) g")
+    nesterov: bool = param(default=False, check=boolean, doc="torch convention only: step along g + beta m")
+    weight_decay: float = param(default=0.0, check=NONNEG, doc="weight decay lambda >= 0")
+
+
+def _nag_init(x: np.ndarray, hp: NAGParams) -> Any:  # NAGState, or NAG3State for form III
+    z = np.zeros_like(x)
+    if hp.form == "III":
+        return NAG3State(t=0, m=z, r=z.copy(), g_prev=z.copy(), direction=z.copy())
+    return NAGState(t=0, m=z, direction=z.copy())
+
+
+def _nag_gradient(grad: Gradient, state: NAGState | NAG3State, hp: NAGParams, step: Step) -> np.ndarray:
+    """Form I evaluates the oracle at the look-ahead point ``x~_t - gamma_t beta m_{t-1}``."""
+    if hp.form == "I":
+        return grad(step.x - step.lr * hp.beta * state.m)
+    return grad(step.x)
+
+
+def nag_update(g: np.ndarray, state: Any, hp: NAGParams, step: Step) -> Any:  # as _nag_init
+    """s3 Theorem 3, Eqs. 5-7 (module docstring)."""
+    beta, t = hp.beta, step.t
+    m = beta * state.m + (1.0 - beta) * g
+    if hp.form == "I":
+        return NAGState(t, m, m)
+    if hp.form == "II":
+        return NAGState(t, m, beta * m + (1.0 - beta) * g)
+    g_prev = g if (t == 1 and hp.g0 == "first") else state.g_prev
+    r = beta * state.r + (1.0 - beta) * (g - g_prev)
+    return NAG3State(t, m, r, g, m + beta * r)
+
+
+NAG = register(Declaration(
+    name="nag", hyperparams=NAGParams, state=NAGState, init=_nag_init, update=nag_update,
+    doc="Nesterov's accelerated gradient in the three forms of s3 Theorem 3 (Eqs. 5-7).",
+    gradient=_nag_gradient, x_dependent=lambda hp: hp.get("form") == "I",
+    examples=(Example("nag_I", {"lr": 0.1, "form": "I"}), Example("nag_II", {"lr": 0.1, "form": "II"}),
+              Example("nag_III", {"lr": 0.1, "form": "III"}),
+              Example("nag_III_first", {"lr": 0.1, "form": "III", "g0": "first"})),
+))
+nag = NAG.factory
+
+
+def _sgdm_check(hp: SGDMParams) -> None:
+    if hp.convention != "torch" and (hp.nesterov or hp.dampening):
+        raise ValueError("sgdm: nesterov and dampening apply to convention='torch' only")
+    if hp.nesterov and (hp.beta <= 0 or hp.dampening != 0):
+        raise ValueError("sgdm: nesterov needs beta > 0 and dampening = 0 (as torch.optim.SGD)")
+
+
+def _sgdm_init(x: np.ndarray, hp: SGDMParams) -> SGDMState:
+    z = np.zeros_like(x)
+    return SGDMState(t=0, m=z, direction=z.copy())
+
+
+def sgdm_update(g: np.ndarray, state: SGDMState, hp: SGDMParams, step: Step) -> SGDMState:
+    """The ``sgdm`` docstring's update (after the coupled weight decay)."""
+    beta, t = hp.beta, step.t
+    if hp.convention != "torch":
         m = beta * state.m + (1.0 - beta) * g
-        if form == "I":
-            return x - lr_t * m, NAGState(t, m, m)
-        if form == "II":
-            d = beta * m + (1.0 - beta) * g
-            return x - lr_t * d, NAGState(t, m, d)
-        g_prev = g if (t == 1 and hp["g0"] == "first") else state.g_prev
-        r = beta * state.r + (1.0 - beta) * (g - g_prev)
-        d = m + beta * r
-        return x - lr_t * d, NAG3State(t, m, r, g, d)
-
-    return Algorithm("nag", hp, init, step)
+        d = m
+    elif beta == 0:
+        m, d = state.m, g
+    else:
+        m = g if t == 1 else beta * state.m + (1.0 - hp.dampening) * g
+        d = g + beta * m if hp.nesterov else m
+    return SGDMState(t, m, d)
 
 
-@factory("sgdm")
-def sgdm(hp: Any) -> Algorithm:
-    """SGD with momentum.
+SGDM = register(Declaration(
+    name="sgdm", hyperparams=SGDMParams, state=SGDMState, init=_sgdm_init, update=sgdm_update,
+    doc='''SGD with momentum.
 
     ``convention='ema'`` (s3 Sec. 5 baseline SGDM, Theorem 3's m): ``m_t = beta m_{t-1} + (1-beta) g_t``,
     ``d_t = m_t``, ``m_0 = 0``.  ``convention='torch'`` (torch.optim.SGD): ``m_1 = g_1``,
     ``m_t = beta m_{t-1} + (1 - dampening) g_t``, ``d_t = g_t + beta m_t`` if ``nesterov`` else
-    ``m_t`` (``d_t = g_t`` when beta = 0).  ``weight_decay`` is coupled (``g <- g + lambda x``).
-    """
-    beta = hp["beta"]
-    torch_style = hp["convention"] == "torch"
-    if not torch_style and (hp["nesterov"] or hp["dampening"]):
-        raise ValueError("sgdm: nesterov and dampening apply to convention='torch' only")
-    if hp["nesterov"] and (beta <= 0 or hp["dampening"] != 0):
-        raise ValueError("sgdm: nesterov needs beta > 0 and dampening = 0 (as torch.optim.SGD)")
-
-    def init(x0: Any) -> SGDMState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return SGDMState(t=0, m=z, direction=z.copy())
-
-    def step(x: np.ndarray, state: SGDMState, oracle: Oracle) -> tuple[np.ndarray, SGDMState]:
-        check_shape("sgdm", x, state)
-        t = state.t + 1
-        g = oracle_gradient("sgdm", oracle, x)
-        if hp["weight_decay"]:
-            g = g + hp["weight_decay"] * x
-        if not torch_style:
-            m = beta * state.m + (1.0 - beta) * g
-            d = m
-        elif beta == 0:
-            m, d = state.m, g
-        else:
-            m = g if t == 1 else beta * state.m + (1.0 - hp["dampening"]) * g
-            d = g + beta * m if hp["nesterov"] else m
-        lr_t = lr_at("sgdm", hp["lr"], t)
-        return x - lr_t * d, SGDMState(t, m, d)
-
-    return Algorithm("sgdm", hp, init, step)
+    ``m_t`` (``d_t = g_t`` when beta = 0).  ``weight_decay`` is coupled (``g <- g + lambda x``).''',
+    decay=coupled, check=_sgdm_check,
+    conventions=Conventions(kwargs={"beta": ("momentum",)}),
+    examples=(Example("sgdm", {"lr": 0.1}),
+              Example("sgdm_torch", {"lr": 0.1, "convention": "torch", "dampening": 0.3, "weight_decay": 0.1}),
+              Example("sgdm_torch_nesterov", {"lr": 0.1, "convention": "torch", "nesterov": True}),
+              Example("sgdm_torch_beta0", {"lr": 0.1, "convention": "torch", "beta": 0.0})),
+))
+sgdm = SGDM.factory

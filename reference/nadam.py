@@ -20,14 +20,16 @@ has no momentum-decay schedule.  ``momentum_decay`` is then unused.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, decoupled_step, factory, lr_at, \
-    oracle_gradient, ratio
+from .algorithm import ratio
+from .declaration import Conventions, Declaration, Example, Step, WeightDecay
+from .hyperparams import NONNEG, UNIT, Hyperparams, LearningRate, boolean, learning_rate, one_of, param
+from .registry import register
 
-__all__ = ["NAdamState", "nadam"]
+__all__ = ["NAdamState", "NAdamParams", "nadam"]
 
 
 class NAdamState(NamedTuple):
@@ -38,36 +40,54 @@ class NAdamState(NamedTuple):
     direction: np.ndarray
 
 
-@factory("nadam")
-def nadam(hp: Any) -> Algorithm:
-    """NAdam (torch.optim.NAdam); see the module docstring."""
-    beta1, beta2, psi = hp["beta1"], hp["beta2"], hp["momentum_decay"]
+class NAdamParams(Hyperparams):
+    """NAdam's (torch.optim.NAdam; optax.nadam with ``mu_schedule='constant'``)."""
 
-    constant = hp["mu_schedule"] == "constant"
+    lr: LearningRate = param(default=2e-3, check=learning_rate,
+                             doc="learning rate gamma/eta: float > 0 or schedule t -> lr_t")
+    beta1: float = param(default=0.9, check=UNIT, doc="first-moment EMA coefficient beta1 in [0, 1)")
+    beta2: float = param(default=0.999, check=UNIT, doc="second-moment EMA coefficient beta2 in [0, 1)")
+    eps: float = param(default=1e-8, check=NONNEG, doc="epsilon >= 0 added to the denominator")
+    momentum_decay: float = param(default=4e-3, check=NONNEG, doc="psi in mu_t = beta1 (1 - 0.5 * 0.96^(t psi)), >= 0")
+    weight_decay: float = param(default=0.0, check=NONNEG, doc="weight decay lambda >= 0")
+    decoupled_weight_decay: bool = param(default=False, check=boolean,
+                                         doc="True: x <- x(1 - lr*wd) (AdamW); False: g <- g + wd*x (L2)")
+    mu_schedule: str = param(default="dozat", check=one_of("dozat", "constant"),
+                             doc="'dozat': mu_t with momentum_decay (torch); 'constant': mu_t = beta1 (optax.nadam)")
 
-    def mu(t: int) -> float:
-        return beta1 if constant else beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
 
-    def init(x0: Any) -> NAdamState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return NAdamState(t=0, m=z, v=z.copy(), mu_product=1.0, direction=z.copy())
+def _mu(hp: NAdamParams, t: int) -> float:
+    """``mu_t``."""
+    if hp.mu_schedule == "constant":
+        return hp.beta1
+    return hp.beta1 * (1.0 - 0.5 * 0.96 ** (t * hp.momentum_decay))
 
-    def step(x: np.ndarray, state: NAdamState, oracle: Oracle) -> tuple[np.ndarray, NAdamState]:
-        check_shape("nadam", x, state)
-        t = state.t + 1
-        g = oracle_gradient("nadam", oracle, x)
-        if hp["weight_decay"] and not hp["decoupled_weight_decay"]:
-            g = g + hp["weight_decay"] * x
-        mu_t, mu_next = mu(t), mu(t + 1)
-        mu_product = state.mu_product * mu_t
-        m = beta1 * state.m + (1.0 - beta1) * g
-        v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        den = np.sqrt(v / (1.0 - beta2**t)) + hp["eps"]
-        num = (1.0 - mu_t) / (1.0 - mu_product) * g + mu_next / (1.0 - mu_product * mu_next) * m
-        d = ratio(num, den)
-        lr_t = lr_at("nadam", hp["lr"], t)
-        wd = hp["weight_decay"] if hp["decoupled_weight_decay"] else 0.0
-        return decoupled_step(x, d, lr_t, wd), NAdamState(t, m, v, mu_product, d)
 
-    return Algorithm("nadam", hp, init, step)
+def _init(x: np.ndarray, hp: NAdamParams) -> NAdamState:
+    z = np.zeros_like(x)
+    return NAdamState(t=0, m=z, v=z.copy(), mu_product=1.0, direction=z.copy())
+
+
+def update(g: np.ndarray, state: NAdamState, hp: NAdamParams, step: Step) -> NAdamState:
+    """The moments, ``Pi_t`` and the direction of the module docstring."""
+    beta1, beta2, t = hp.beta1, hp.beta2, step.t
+    mu_t, mu_next = _mu(hp, t), _mu(hp, t + 1)
+    mu_product = state.mu_product * mu_t
+    m = beta1 * state.m + (1.0 - beta1) * g
+    v = beta2 * state.v + (1.0 - beta2) * (g * g)
+    den = np.sqrt(v / (1.0 - beta2**t)) + hp.eps
+    num = (1.0 - mu_t) / (1.0 - mu_product) * g + mu_next / (1.0 - mu_product * mu_next) * m
+    return NAdamState(t, m, v, mu_product, ratio(num, den))
+
+
+def _decay(hp: NAdamParams) -> WeightDecay:
+    return WeightDecay("decoupled" if hp.decoupled_weight_decay else "coupled", hp.weight_decay)
+
+
+NADAM = register(Declaration(
+    name="nadam", hyperparams=NAdamParams, state=NAdamState, init=_init, update=update,
+    doc="NAdam (torch.optim.NAdam); see :mod:`reference.nadam`.", decay=_decay,
+    conventions=Conventions(buffers={"exp_avg_sq": "v", "nu": "v"}),
+    examples=(Example("nadam", {}), Example("nadamw", {"weight_decay": 0.1, "decoupled_weight_decay": True})),
+))
+nadam = NADAM.factory

@@ -31,15 +31,22 @@ All norms are Euclidean over the last axis; ``m / ||m||`` at ``m = 0`` is 0.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, factory, kernel_ready, lr_at, norm, \
-    oracle_gradient, ratio
+from .algorithm import kernel_ready, norm, ratio
+from .declaration import RUN, Declaration, Example, Gradient, Step
+from .hyperparams import POS, UNIT, Hyperparams, LearningRate, learning_rate, one_of, param
+from .registry import register
 
-__all__ = ["NSGDMState", "NIGTState", "IGTState", "AdaptiveNSGDState", "normalized_sgdm", "nigt", "igt",
-           "adaptive_nsgd", "adaptive_nsgd_constants", "normalize"]
+__all__ = ["NSGDMState", "NIGTState", "IGTState", "AdaptiveNSGDState", "NSGDMParams", "NIGTParams", "IGTParams",
+           "AdaptiveNSGDParams", "normalized_sgdm", "nigt", "igt", "adaptive_nsgd", "adaptive_nsgd_constants",
+           "normalize"]
+
+_LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
+_NOT_DERIVED = ("the extrapolation w + k (w - w_prev) with a growing k is not covered by the rounding argument "
+                "of reference.tolerances")
 
 
 def normalize(m: np.ndarray) -> np.ndarray:
@@ -54,14 +61,6 @@ def _ema(beta: float, m0: np.ndarray, g: np.ndarray) -> np.ndarray:
     m = np.multiply(m0, beta)
     np.add(m, np.multiply(g, 1.0 - beta), out=m)
     return m
-
-
-def _step(w: np.ndarray, lr_t: float, d: np.ndarray) -> np.ndarray:
-    """``w - lr_t d`` (one temporary fewer on plain arrays of one dtype)."""
-    if not kernel_ready(w, d):
-        return w - lr_t * d
-    u = np.multiply(d, lr_t)
-    return np.subtract(w, u, out=u)
 
 
 class NSGDMState(NamedTuple):
@@ -94,69 +93,107 @@ class AdaptiveNSGDState(NamedTuple):
     direction: np.ndarray
 
 
-@factory("normalized_sgdm")
-def normalized_sgdm(hp: Any) -> Algorithm:
-    """Normalized SGD with momentum (nsgdm Eqs. 2-3, Theorem 1); see the module docstring."""
-    beta, first_is_gradient = hp["beta"], hp["m1"] == "gradient"
+class NSGDMParams(Hyperparams):
+    """Normalized SGD with momentum's (nsgdm Eqs. 2-3)."""
 
-    def init(x0: Any) -> NSGDMState:
-        z = np.zeros_like(as_float_array(x0))
-        return NSGDMState(t=0, m=z, direction=z.copy())
-
-    def step(w: np.ndarray, state: NSGDMState, oracle: Oracle) -> tuple[np.ndarray, NSGDMState]:
-        check_shape("normalized_sgdm", w, state)
-        t = state.t + 1
-        g = oracle_gradient("normalized_sgdm", oracle, w)
-        m = g if (t == 1 and first_is_gradient) else _ema(beta, state.m, g)
-        d = normalize(m)
-        return _step(w, lr_at("normalized_sgdm", hp["lr"], t), d), NSGDMState(t, m, d)
-
-    return Algorithm("normalized_sgdm", hp, init, step)
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    beta: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta in [0, 1)")
+    m1: str = param(default="gradient", check=one_of("gradient", "ema"),
+                    doc="'gradient': m_1 = g_1 (nsgdm Theorem 1); 'ema': m_0 = 0")
 
 
-@factory("nigt")
-def nigt(hp: Any) -> Algorithm:
-    """NIGT, normalized SGD with implicit gradient transport (nsgdm Algorithm 1)."""
-    beta = hp["beta"]
-    k = beta / (1.0 - beta)
+class NIGTParams(Hyperparams):
+    """NIGT's (nsgdm Algorithm 1)."""
 
-    def init(x0: Any) -> NIGTState:
-        w = as_float_array(x0)
-        z = np.zeros_like(w)
-        return NIGTState(t=0, m=z, w_prev=w.copy(), direction=z.copy())
-
-    def step(w: np.ndarray, state: NIGTState, oracle: Oracle) -> tuple[np.ndarray, NIGTState]:
-        check_shape("nigt", w, state)
-        t = state.t + 1
-        if t == 1:
-            m = oracle_gradient("nigt", oracle, w)
-        else:
-            x = w + k * (w - state.w_prev)
-            m = _ema(beta, state.m, oracle_gradient("nigt", oracle, x))
-        d = normalize(m)
-        return _step(w, lr_at("nigt", hp["lr"], t), d), NIGTState(t, m, w, d)
-
-    return Algorithm("nigt", hp, init, step)
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    beta: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta in [0, 1)")
 
 
-@factory("igt")
-def igt(hp: Any) -> Algorithm:
-    """Implicit gradient transport (Arnold et al. 2019, as in nsgdm Sec. 1); unnormalized."""
+class IGTParams(Hyperparams):
+    """IGT's: the learning rate only."""
 
-    def init(x0: Any) -> IGTState:
-        w = as_float_array(x0)
-        z = np.zeros_like(w)
-        return IGTState(t=0, m=z, w_prev=w.copy(), direction=z.copy())
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
 
-    def step(w: np.ndarray, state: IGTState, oracle: Oracle) -> tuple[np.ndarray, IGTState]:
-        check_shape("igt", w, state)
-        tau = state.t + 1
-        k = tau - 1  # the paper's t
-        g = oracle_gradient("igt", oracle, w + k * (w - state.w_prev))
-        m = (k / (k + 1.0)) * state.m + (1.0 / (k + 1.0)) * g
-        return w - lr_at("igt", hp["lr"], tau) * m, IGTState(tau, m, w, m)
 
-    return Algorithm("igt", hp, init, step)
+class AdaptiveNSGDParams(Hyperparams):
+    """Adaptive normalized SGD's (nsgdm Algorithm 2): no learning rate."""
+
+    gbound: float = param(check=POS, doc="almost-sure gradient-norm bound frak-g > 0 (nsgdm Alg. 2)")
+
+
+def _nsgdm_init(x: np.ndarray, hp: NSGDMParams) -> NSGDMState:
+    z = np.zeros_like(x)
+    return NSGDMState(t=0, m=z, direction=z.copy())
+
+
+def nsgdm_update(g: np.ndarray, state: NSGDMState, hp: NSGDMParams, step: Step) -> NSGDMState:
+    """``m_t`` (``m_1 = g_1`` with ``m1='gradient'``) and ``d_t = m_t / ||m_t||``."""
+    m = g if (step.t == 1 and hp.m1 == "gradient") else _ema(hp.beta, state.m, g)
+    return NSGDMState(step.t, m, normalize(m))
+
+
+NORMALIZED_SGDM = register(Declaration(
+    name="normalized_sgdm", hyperparams=NSGDMParams, state=NSGDMState, init=_nsgdm_init, update=nsgdm_update,
+    doc="Normalized SGD with momentum (nsgdm Eqs. 2-3, Theorem 1); see :mod:`reference.normalized`.",
+    scope=RUN, reduction=RUN, torch="gpu.normalized:NormalizedSGDM",
+    examples=(Example("normalized_sgdm", {"lr": 0.1}), Example("normalized_sgdm_ema", {"lr": 0.1, "m1": "ema"})),
+))
+normalized_sgdm = NORMALIZED_SGDM.factory
+
+
+def _nigt_init(w: np.ndarray, hp: NIGTParams) -> NIGTState:
+    z = np.zeros_like(w)
+    return NIGTState(t=0, m=z, w_prev=w.copy(), direction=z.copy())
+
+
+def _nigt_gradient(grad: Gradient, state: NIGTState, hp: NIGTParams, step: Step) -> np.ndarray:
+    """``g(w_1)`` at t = 1, then ``g(x_t)`` at ``x_t = w_t + beta/(1-beta) (w_t - w_{t-1})``."""
+    w = step.x
+    if step.t == 1:
+        return grad(w)
+    return grad(w + (hp.beta / (1.0 - hp.beta)) * (w - state.w_prev))
+
+
+def nigt_update(g: np.ndarray, state: NIGTState, hp: NIGTParams, step: Step) -> NIGTState:
+    """``m_1 = g_1``, ``m_t = beta m_{t-1} + (1 - beta) g_t``, ``d_t = m_t / ||m_t||``; keeps ``w_t``."""
+    m = g if step.t == 1 else _ema(hp.beta, state.m, g)
+    return NIGTState(step.t, m, step.x, normalize(m))
+
+
+NIGT = register(Declaration(
+    name="nigt", hyperparams=NIGTParams, state=NIGTState, init=_nigt_init, update=nigt_update,
+    doc="NIGT, normalized SGD with implicit gradient transport (nsgdm Algorithm 1).",
+    scope=RUN, reduction=RUN, gradient=_nigt_gradient, x_dependent=True, torch="gpu.normalized:NIGT",
+    examples=(Example("nigt", {"lr": 0.1}),),
+))
+nigt = NIGT.factory
+
+
+def _igt_init(w: np.ndarray, hp: IGTParams) -> IGTState:
+    z = np.zeros_like(w)
+    return IGTState(t=0, m=z, w_prev=w.copy(), direction=z.copy())
+
+
+def _igt_gradient(grad: Gradient, state: IGTState, hp: IGTParams, step: Step) -> np.ndarray:
+    """The oracle at ``w_t + k (w_t - w_{t-1})``, k = tau - 1 (the paper's t)."""
+    w, k = step.x, step.t - 1
+    return grad(w + k * (w - state.w_prev))
+
+
+def igt_update(g: np.ndarray, state: IGTState, hp: IGTParams, step: Step) -> IGTState:
+    """``m_t = k/(k+1) m_{t-1} + 1/(k+1) g``, ``d_t = m_t`` (unnormalized); keeps ``w_t``."""
+    k = step.t - 1
+    m = (k / (k + 1.0)) * state.m + (1.0 / (k + 1.0)) * g
+    return IGTState(step.t, m, step.x, m)
+
+
+IGT = register(Declaration(
+    name="igt", hyperparams=IGTParams, state=IGTState, init=_igt_init, update=igt_update,
+    doc="Implicit gradient transport (Arnold et al. 2019, as in nsgdm Sec. 1); unnormalized.",
+    gradient=_igt_gradient, x_dependent=True, roundings=_NOT_DERIVED,
+    examples=(Example("igt", {"lr": 0.1}),),
+))
+igt = IGT.factory
 
 
 def adaptive_nsgd_constants(gbound: float) -> tuple[float, float]:
@@ -165,33 +202,53 @@ def adaptive_nsgd_constants(gbound: float) -> tuple[float, float]:
     return C, C ** (-14.0 / 3.0)
 
 
-@factory("adaptive_nsgd")
-def adaptive_nsgd(hp: Any) -> Algorithm:
-    """Adaptive normalized SGD with momentum (nsgdm Algorithm 2); see the module docstring."""
-    gb = hp["gbound"]
+def _ansgd_init(w: np.ndarray, hp: AdaptiveNSGDParams) -> AdaptiveNSGDState:
+    gb = hp.gbound
     C, D = adaptive_nsgd_constants(gb)
+    one = np.ones(w.shape[:-1] + (1,), dtype=w.dtype)
+    return AdaptiveNSGDState(t=0, m=np.zeros_like(w), w_prev=w.copy(), G=one * (3.0 * gb * gb + D),
+                             G_prev=one * D, eta=one * (C / D ** (2.0 / 7.0)), direction=np.zeros_like(w))
 
-    def init(x0: Any) -> AdaptiveNSGDState:
-        w = as_float_array(x0)
-        one = np.ones(w.shape[:-1] + (1,), dtype=w.dtype)
-        return AdaptiveNSGDState(t=0, m=np.zeros_like(w), w_prev=w.copy(), G=one * (3.0 * gb * gb + D),
-                                 G_prev=one * D, eta=one * (C / D ** (2.0 / 7.0)), direction=np.zeros_like(w))
 
-    def step(w: np.ndarray, state: AdaptiveNSGDState, oracle: Oracle) -> tuple[np.ndarray, AdaptiveNSGDState]:
-        check_shape("adaptive_nsgd", w, state)
-        t = state.t + 1
-        G, G_prev, eta_prev = state.G, state.G_prev, state.eta
-        # eta_t = C / (G_t^2 (t+1)^3)^(1/7), evaluated as C / (G_t^(2/7) (t+1)^(3/7)) so that G_t^2
-        # cannot overflow (G_t > 1.3e154 made eta_t = 0, then alpha_{t+1} = inf and x_{t+1} = NaN).
-        eta = C / (G ** (2.0 / 7.0) * float(t + 1) ** (3.0 / 7.0))
-        alpha = 1.0 / (t * eta_prev * eta_prev * G_prev)
-        x = w + ((1.0 - alpha) / alpha) * (w - state.w_prev)
-        g = oracle_gradient("adaptive_nsgd", oracle, x)
-        g2 = oracle_gradient("adaptive_nsgd", oracle, x)
-        m = (1.0 - alpha) * state.m + alpha * g
-        diff = g - g2
-        G_next = G + np.sum(diff * diff, axis=-1, keepdims=True) + gb * gb * ((t + 1) ** 0.25 - t**0.25)
-        d = normalize(m)
-        return w - eta * d, AdaptiveNSGDState(t, m, w, G_next, G, eta, d)
+def _eta(state: AdaptiveNSGDState, hp: AdaptiveNSGDParams, t: int) -> np.ndarray:
+    """``eta_t = C / (G_t^2 (t+1)^3)^(1/7)``, the step's learning rate (one per run).
 
-    return Algorithm("adaptive_nsgd", hp, init, step, oracle_calls=2)
+    Evaluated as ``C / (G_t^(2/7) (t+1)^(3/7))`` so that ``G_t^2`` cannot overflow (G_t > 1.3e154
+    made eta_t = 0, then alpha_{t+1} = inf and x_{t+1} = NaN)."""
+    C, _ = adaptive_nsgd_constants(hp.gbound)
+    return C / (state.G ** (2.0 / 7.0) * float(t + 1) ** (3.0 / 7.0))
+
+
+def _alpha(state: AdaptiveNSGDState, t: int) -> np.ndarray:
+    """``alpha_t = 1 / (t eta_{t-1}^2 G_{t-1})``."""
+    return 1.0 / (t * state.eta * state.eta * state.G_prev)
+
+
+def _ansgd_gradient(grad: Gradient, state: AdaptiveNSGDState, hp: AdaptiveNSGDParams, step: Step
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent samples at ``x_t = w_t + beta_t/(1 - beta_t) (w_t - w_{t-1})``."""
+    w, alpha = step.x, _alpha(state, step.t)
+    x = w + ((1.0 - alpha) / alpha) * (w - state.w_prev)
+    return grad(x), grad(x)
+
+
+def ansgd_update(gs: tuple[np.ndarray, np.ndarray], state: AdaptiveNSGDState, hp: AdaptiveNSGDParams, step: Step
+                 ) -> AdaptiveNSGDState:
+    """``m_t``, ``G_{t+1}`` and ``d_t = m_t / ||m_t||`` (module docstring); ``step.lr`` is eta_t."""
+    g, g2 = gs
+    t, gb, G = step.t, hp.gbound, state.G
+    alpha = _alpha(state, t)
+    m = (1.0 - alpha) * state.m + alpha * g
+    diff = g - g2
+    G_next = G + np.sum(diff * diff, axis=-1, keepdims=True) + gb * gb * ((t + 1) ** 0.25 - t**0.25)
+    return AdaptiveNSGDState(t, m, step.x, G_next, G, step.lr, normalize(m))
+
+
+ADAPTIVE_NSGD = register(Declaration(
+    name="adaptive_nsgd", hyperparams=AdaptiveNSGDParams, state=AdaptiveNSGDState, init=_ansgd_init,
+    update=ansgd_update,
+    doc="Adaptive normalized SGD with momentum (nsgdm Algorithm 2); see :mod:`reference.normalized`.",
+    scope=RUN, reduction=RUN, oracle_calls=2, gradient=_ansgd_gradient, x_dependent=True, learning_rate=_eta,
+    roundings=_NOT_DERIVED, examples=(Example("adaptive_nsgd", {"gbound": 1.0}),),
+))
+adaptive_nsgd = ADAPTIVE_NSGD.factory

@@ -28,26 +28,16 @@ without changing a bit"), bit-identical to it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from .algorithm import (
-    Algorithm,
-    Oracle,
-    as_float_array,
-    check_shape,
-    decoupled_step,
-    divide_or_zero,
-    factory,
-    fused,
-    kernel_ready,
-    lr_at,
-    oracle_gradient,
-    ratio,
-)
+from .algorithm import divide_or_zero, fused, kernel_ready, ratio
+from .declaration import Declaration, Example, Step, decoupled
+from .hyperparams import NONNEG, P_ORDER, UNIT, Hyperparams, LearningRate, boolean, learning_rate, optional, param
+from .registry import register
 
-__all__ = ["S3State", "s3", "abs_pow", "root", "s3_direction"]
+__all__ = ["S3State", "S3Params", "S3", "s3", "abs_pow", "root", "s3_direction", "update"]
 
 
 class S3State(NamedTuple):
@@ -55,6 +45,21 @@ class S3State(NamedTuple):
     m: np.ndarray
     s: np.ndarray
     direction: np.ndarray
+
+
+class S3Params(Hyperparams):
+    """S3's hyperparameters (s3 Algorithm 1; ``beta2``: Theorem 2(1))."""
+
+    lr: LearningRate = param(default=3e-3, check=learning_rate,
+                             doc="learning rate gamma/eta: float > 0 or schedule t -> lr_t")
+    beta: float = param(default=0.95, check=UNIT, doc="EMA coefficient beta of m and (by default) s, in [0, 1)")
+    p: float = param(default=3.0, check=P_ORDER, doc="order p >= 1 of the denominator momentum s_t(p)")
+    beta2: float | None = param(default=None, check=optional(UNIT),
+                                doc="EMA coefficient of s and b (Theorem 2(1)); None means beta")
+    nesterov: bool = param(default=True, check=boolean,
+                           doc="True: Nesterov estimators n_t, b_t (Alg. 1); False: m_t / s_t^(1/p)")
+    weight_decay: float = param(default=0.0, check=NONNEG, doc="weight decay lambda >= 0")
+    eps: float = param(default=0.0, check=NONNEG, doc="epsilon >= 0 added to b_t(p)")
 
 
 def _pow(y: np.ndarray, e: float) -> np.ndarray:
@@ -179,29 +184,49 @@ def _s3_kernel(beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
         np.subtract(x, u, x_next)  # line 8
 
 
-@factory("s3")
-def s3(hp: Any) -> Algorithm:
-    """S3 / SoftSignSGD (s3 Algorithm 1); see the module docstring for the update."""
-    beta1 = hp["beta"]
-    beta2 = hp["beta"] if hp["beta2"] is None else hp["beta2"]
+def _betas(hp: S3Params) -> tuple[float, float]:
+    return hp.beta, (hp.beta if hp.beta2 is None else hp.beta2)
 
-    def init(x0: Any) -> S3State:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return S3State(t=0, m=z, s=z.copy(), direction=z.copy())
 
-    p, nesterov, eps, lr, wd = hp["p"], hp["nesterov"], hp["eps"], hp["lr"], hp["weight_decay"]
+def init(x: np.ndarray, hp: S3Params) -> S3State:
+    """``m_0 = s_0 = 0``."""
+    z = np.zeros_like(x)
+    return S3State(t=0, m=z, s=z.copy(), direction=z.copy())
 
-    def step(x: np.ndarray, state: S3State, oracle: Oracle) -> tuple[np.ndarray, S3State]:
-        check_shape("s3", x, state)
-        t = state.t + 1
-        g = oracle_gradient("s3", oracle, x)
-        m0, s0 = state.m, state.s
-        lr_t = lr_at("s3", lr, t)
-        if kernel_ready(x, g, m0, s0):
-            m, s, d, x_next = fused(_s3_kernel, (g, m0, s0, x), 4, 2, beta1, beta2, p, nesterov, eps, lr_t, wd)
-            return x_next, S3State(t, m, s, d)
-        m, s, d = s3_direction(g, m0, s0, beta1=beta1, beta2=beta2, p=p, nesterov=nesterov, eps=eps)
-        return decoupled_step(x, d, lr_t, wd), S3State(t, m, s, d)
 
-    return Algorithm("s3", hp, init, step)
+def update(g: np.ndarray, state: S3State, hp: S3Params, step: Step) -> S3State:
+    """s3 Algorithm 1 lines 4-7 (:func:`s3_direction`); the driver takes line 8's step."""
+    beta1, beta2 = _betas(hp)
+    m, s, d = s3_direction(g, state.m, state.s, beta1=beta1, beta2=beta2, p=hp.p, nesterov=hp.nesterov, eps=hp.eps)
+    return S3State(step.t, m, s, d)
+
+
+def fused_step(g: np.ndarray, state: S3State, hp: S3Params, step: Step) -> tuple[np.ndarray, S3State] | None:
+    """The whole step with ``_s3_kernel`` (bit-identical to :func:`update` and the decoupled step)."""
+    x, m0, s0 = step.x, state.m, state.s
+    if not kernel_ready(x, g, m0, s0):
+        return None
+    beta1, beta2 = _betas(hp)
+    m, s, d, x_next = fused(_s3_kernel, (g, m0, s0, x), 4, 2, beta1, beta2, hp.p, hp.nesterov, hp.eps, step.lr,
+                            hp.weight_decay)
+    return x_next, S3State(step.t, m, s, d)
+
+
+S3 = register(Declaration(
+    name="s3",
+    hyperparams=S3Params,
+    state=S3State,
+    init=init,
+    update=update,
+    doc="""S3 / SoftSignSGD (s3 Algorithm 1); see :mod:`reference.s3` for the update.""",
+    decay=decoupled,
+    fused=fused_step,
+    torch="gpu.s3:S3",
+    examples=(
+        Example("s3", {}),
+        Example("s3_plain_p1", {"nesterov": False, "p": 1.0}),
+        Example("s3_p2_beta2_eps_wd", {"p": 2.0, "beta2": 0.99, "eps": 1e-8, "weight_decay": 0.1}),
+        Example("s3_p1.5", {"p": 1.5, "beta": 0.9}),
+    ),
+))
+s3 = S3.factory

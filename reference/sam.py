@@ -26,10 +26,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, draw_sample, factory, lr_at, norm, \
-    oracle_gradient, ratio
+from .algorithm import GradientOracle, draw_sample, norm, oracle_gradient, ratio
+from .declaration import RUN, Conventions, Declaration, Example, Gradient, Step
+from .hyperparams import NONNEG, POS, UNIT, UNIT_CLOSED, Hyperparams, LearningRate, boolean, learning_rate, param
+from .registry import register
 
-__all__ = ["SAMState", "AdaSAMState", "sam", "adasam", "adam_sam", "sam_gradient"]
+__all__ = ["SAMState", "AdaSAMState", "SAMParams", "AdaSAMParams", "AdamSAMParams", "sam", "adasam", "adam_sam",
+           "sam_gradient"]
+
+_LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
+_SAME_DOC = "evaluate s_t and g_t on the same sample xi_t (adasam Alg. 1)"
 
 
 class SAMState(NamedTuple):
@@ -46,7 +52,35 @@ class AdaSAMState(NamedTuple):
     direction: np.ndarray
 
 
-def sam_gradient(name: str, x: np.ndarray, oracle: Oracle, rho: float, same_sample: bool) -> np.ndarray:
+class SAMParams(Hyperparams):
+    """SAM's (Foret et al. 2021), with EMA momentum."""
+
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    rho: float = param(default=0.05, check=NONNEG, doc="neighbourhood size rho >= 0")
+    beta: float = param(default=0.0, check=UNIT, doc="EMA momentum on the SAM gradient, in [0, 1) (0: plain SAM-SGD)")
+    same_sample: bool = param(default=True, check=boolean, doc=_SAME_DOC)
+
+
+class AdaSAMParams(Hyperparams):
+    """AdaSAM's (adasam Algorithm 1)."""
+
+    lr: LearningRate = param(default=1e-3, check=learning_rate, doc=_LR_DOC)
+    rho: float = param(default=0.01, check=NONNEG, doc="neighbourhood size rho >= 0")
+    beta1: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta1 in [0, 1)")
+    beta2: float = param(default=0.999, check=UNIT_CLOSED,
+                         doc="EMA coefficient of g^2 in [0, 1] (1 recovers SAM, Remark 1)")
+    eps: float = param(default=1e-8, check=POS, doc="v_hat_{-1} = eps^2, eps > 0")
+    same_sample: bool = param(default=True, check=boolean, doc=_SAME_DOC)
+
+
+class AdamSAMParams(AdaSAMParams):
+    """Adam-SAM's (adasam Remark 1): beta2 < 1."""
+
+    beta2: float = param(default=0.999, check=UNIT, doc="EMA coefficient of g^2 in [0, 1)")
+    eps: float = param(default=1e-8, check=POS, doc="v_{-1} = v_hat_{-1} = eps^2, eps > 0")
+
+
+def sam_gradient(name: str, x: np.ndarray, oracle: GradientOracle, rho: float, same_sample: bool) -> np.ndarray:
     """``g_t = grad f(x_t + rho s_t/||s_t||; xi_t)`` (adasam Alg. 1 lines 3-5)."""
     grad: Callable[[np.ndarray], np.ndarray] = draw_sample(oracle, same_sample)
     s = oracle_gradient(name, grad, x)
@@ -54,54 +88,61 @@ def sam_gradient(name: str, x: np.ndarray, oracle: Oracle, rho: float, same_samp
     return oracle_gradient(name, grad, x + delta)
 
 
-@factory("sam")
-def sam(hp: Any) -> Algorithm:
-    """SAM (Foret et al. 2021) with optional EMA momentum; see the module docstring."""
-    beta = hp["beta"]
-
-    def init(x0: Any) -> SAMState:
-        z = np.zeros_like(as_float_array(x0))
-        return SAMState(t=0, m=z, direction=z.copy())
-
-    def step(x: np.ndarray, state: SAMState, oracle: Oracle) -> tuple[np.ndarray, SAMState]:
-        check_shape("sam", x, state)
-        t = state.t + 1
-        g = sam_gradient("sam", x, oracle, hp["rho"], hp["same_sample"])
-        m = beta * state.m + (1.0 - beta) * g
-        return x - lr_at("sam", hp["lr"], t) * m, SAMState(t, m, m)
-
-    return Algorithm("sam", hp, init, step, oracle_calls=2)
+def _gradient(grad: Gradient, state: Any, hp: SAMParams | AdaSAMParams, step: Step) -> np.ndarray:
+    return sam_gradient(grad.name, step.x, grad.oracle, hp.rho, hp.same_sample)
 
 
-def _adaptive_sam(name: str, hp: Any, keep_max: bool) -> Algorithm:
-    beta1, beta2, eps2 = hp["beta1"], hp["beta2"], hp["eps"] ** 2
-
-    def init(x0: Any) -> AdaSAMState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        v = z.copy() if keep_max else np.full_like(x, eps2)
-        return AdaSAMState(t=0, m=z, v=v, v_hat=np.full_like(x, eps2), direction=z.copy())
-
-    def step(x: np.ndarray, state: AdaSAMState, oracle: Oracle) -> tuple[np.ndarray, AdaSAMState]:
-        check_shape(name, x, state)
-        t = state.t + 1
-        g = sam_gradient(name, x, oracle, hp["rho"], hp["same_sample"])
-        m = beta1 * state.m + (1.0 - beta1) * g
-        v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        v_hat = np.maximum(state.v_hat, v) if keep_max else v
-        d = ratio(m, np.sqrt(v_hat))
-        return x - lr_at(name, hp["lr"], t) * d, AdaSAMState(t, m, v, v_hat, d)
-
-    return Algorithm(name, hp, init, step, oracle_calls=2)
+def _sam_init(x: np.ndarray, hp: SAMParams) -> SAMState:
+    z = np.zeros_like(x)
+    return SAMState(t=0, m=z, direction=z.copy())
 
 
-@factory("adasam")
-def adasam(hp: Any) -> Algorithm:
-    """AdaSAM (adasam Algorithm 1); see the module docstring."""
-    return _adaptive_sam("adasam", hp, keep_max=True)
+def sam_update(g: np.ndarray, state: SAMState, hp: SAMParams, step: Step) -> SAMState:
+    """``m_t = beta m_{t-1} + (1 - beta) g_t = d_t``."""
+    m = hp.beta * state.m + (1.0 - hp.beta) * g
+    return SAMState(step.t, m, m)
 
 
-@factory("adam_sam")
-def adam_sam(hp: Any) -> Algorithm:
-    """AdaSAM without the max of line 8 (adasam Remark 1): SAM with Adam's (uncorrected) step."""
-    return _adaptive_sam("adam_sam", hp, keep_max=False)
+SAM = register(Declaration(
+    name="sam", hyperparams=SAMParams, state=SAMState, init=_sam_init, update=sam_update,
+    doc="SAM (Foret et al. 2021) with optional EMA momentum; see :mod:`reference.sam`.",
+    reduction=RUN, oracle_calls=2, gradient=_gradient, x_dependent=True, torch="gpu.sam:SAM",
+    examples=(Example("sam", {"lr": 0.1}),
+              Example("sam_momentum_two_draws", {"lr": 0.1, "beta": 0.9, "same_sample": False})),
+))
+sam = SAM.factory
+
+
+def _adasam_init(x: np.ndarray, hp: AdaSAMParams) -> AdaSAMState:
+    z = np.zeros_like(x)
+    eps2 = hp.eps**2
+    v = np.full_like(x, eps2) if isinstance(hp, AdamSAMParams) else z.copy()
+    return AdaSAMState(t=0, m=z, v=v, v_hat=np.full_like(x, eps2), direction=z.copy())
+
+
+def adasam_update(g: np.ndarray, state: AdaSAMState, hp: AdaSAMParams, step: Step) -> AdaSAMState:
+    """adasam Algorithm 1 lines 6-10 (Adam-SAM: line 8 dropped)."""
+    beta1, beta2 = hp.beta1, hp.beta2
+    m = beta1 * state.m + (1.0 - beta1) * g
+    v = beta2 * state.v + (1.0 - beta2) * (g * g)
+    v_hat = v if isinstance(hp, AdamSAMParams) else np.maximum(state.v_hat, v)
+    return AdaSAMState(step.t, m, v, v_hat, ratio(m, np.sqrt(v_hat)))
+
+
+_V_HAT = Conventions(buffers={"v": "v", "v_hat": "v_hat"})
+
+ADASAM = register(Declaration(
+    name="adasam", hyperparams=AdaSAMParams, state=AdaSAMState, init=_adasam_init, update=adasam_update,
+    doc="AdaSAM (adasam Algorithm 1); see :mod:`reference.sam`.",
+    reduction=RUN, oracle_calls=2, gradient=_gradient, x_dependent=True, conventions=_V_HAT,
+    torch="gpu.sam:AdaSAM", examples=(Example("adasam", {}), Example("adasam_beta2_1", {"beta2": 1.0})),
+))
+adasam = ADASAM.factory
+
+ADAM_SAM = register(Declaration(
+    name="adam_sam", hyperparams=AdamSAMParams, state=AdaSAMState, init=_adasam_init, update=adasam_update,
+    doc="AdaSAM without the max of line 8 (adasam Remark 1): SAM with Adam's (uncorrected) step.",
+    reduction=RUN, oracle_calls=2, gradient=_gradient, x_dependent=True, conventions=_V_HAT,
+    torch="gpu.sam:AdamSAM", examples=(Example("adam_sam", {}),),
+))
+adam_sam = ADAM_SAM.factory

@@ -20,14 +20,19 @@ al. 2018), gsignsgd Sec. 4.  0/0 := 0 (a zero momentum gives a zero step).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from .algorithm import Algorithm, Oracle, as_float_array, check_shape, divide_or_zero, factory, fused, \
-    kernel_ready, lr_at, oracle_gradient, ratio
+from .algorithm import divide_or_zero, fused, kernel_ready, ratio
+from .declaration import Conventions, Declaration, Example, Step
+from .hyperparams import NONNEG, UNIT, Hyperparams, LearningRate, learning_rate, param
+from .registry import register
 
-__all__ = ["GSignState", "SignState", "SignumState", "generalized_signsgd", "signsgd", "signgd", "signum"]
+__all__ = ["GSignState", "SignState", "SignumState", "GSignParams", "SignParams", "SignumParams",
+           "generalized_signsgd", "signsgd", "signgd", "signum"]
+
+_LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
 
 
 class GSignState(NamedTuple):
@@ -46,6 +51,29 @@ class SignumState(NamedTuple):
     t: int
     m: np.ndarray
     direction: np.ndarray
+
+
+class GSignParams(Hyperparams):
+    """Generalized SignSGD's (gsignsgd Algorithm 1)."""
+
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    beta1: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta1 in [0, 1)")
+    beta2: float = param(default=0.99, check=UNIT,
+                         doc="EMA coefficient of m^2, in [0, 1) (Theorem 1 needs sqrt(beta2) < beta1)")
+    eps: float = param(default=0.0, check=NONNEG, doc="epsilon >= 0 added to sqrt(v)")
+
+
+class SignParams(Hyperparams):
+    """SignSGD's / SignGD's: the learning rate only."""
+
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+
+
+class SignumParams(Hyperparams):
+    """Signum's."""
+
+    lr: LearningRate = param(check=learning_rate, doc=_LR_DOC)
+    beta: float = param(default=0.9, check=UNIT, doc="momentum coefficient beta in [0, 1)")
 
 
 def _gsign_kernel(beta1: float, beta2: float, eps: float, lr_t: float,
@@ -69,71 +97,85 @@ def _gsign_kernel(beta1: float, beta2: float, eps: float, lr_t: float,
     np.subtract(x, u, x_next)
 
 
-@factory("generalized_signsgd")
-def generalized_signsgd(hp: Any) -> Algorithm:
-    """Generalized SignSGD (gsignsgd Algorithm 1); see the module docstring."""
-    beta1, beta2 = hp["beta1"], hp["beta2"]
-
-    def init(x0: Any) -> GSignState:
-        x = as_float_array(x0)
-        z = np.zeros_like(x)
-        return GSignState(t=0, m=z, v=z.copy(), direction=z.copy())
-
-    def step(x: np.ndarray, state: GSignState, oracle: Oracle) -> tuple[np.ndarray, GSignState]:
-        check_shape("generalized_signsgd", x, state)
-        t = state.t + 1
-        g = oracle_gradient("generalized_signsgd", oracle, x)
-        if kernel_ready(x, g, state.m, state.v):
-            lr_t = lr_at("generalized_signsgd", hp["lr"], t)
-            m, v, d, x_next = fused(_gsign_kernel, (g, state.m, state.v, x), 4, 2, beta1, beta2, hp["eps"], lr_t)
-            return x_next, GSignState(t, m, v, d)
-        m = beta1 * state.m + (1.0 - beta1) * g
-        v = beta2 * state.v + (1.0 - beta2) * (m * m)
-        d = ratio(m, np.sqrt(v) + hp["eps"])
-        return x - lr_at("generalized_signsgd", hp["lr"], t) * d, GSignState(t, m, v, d)
-
-    return Algorithm("generalized_signsgd", hp, init, step)
+def _gsign_init(x: np.ndarray, hp: GSignParams) -> GSignState:
+    z = np.zeros_like(x)
+    return GSignState(t=0, m=z, v=z.copy(), direction=z.copy())
 
 
-def _sign_algorithm(name: str, hp: Any) -> Algorithm:
-    def init(x0: Any) -> SignState:
-        return SignState(t=0, direction=np.zeros_like(as_float_array(x0)))
-
-    def step(x: np.ndarray, state: SignState, oracle: Oracle) -> tuple[np.ndarray, SignState]:
-        check_shape(name, x, state)
-        t = state.t + 1
-        d = np.sign(oracle_gradient(name, oracle, x))
-        return x - lr_at(name, hp["lr"], t) * d, SignState(t, d)
-
-    return Algorithm(name, hp, init, step)
+def gsign_update(g: np.ndarray, state: GSignState, hp: GSignParams, step: Step) -> GSignState:
+    """gsignsgd Algorithm 1 (module docstring)."""
+    beta1, beta2 = hp.beta1, hp.beta2
+    m = beta1 * state.m + (1.0 - beta1) * g
+    v = beta2 * state.v + (1.0 - beta2) * (m * m)
+    return GSignState(step.t, m, v, ratio(m, np.sqrt(v) + hp.eps))
 
 
-@factory("signsgd")
-def signsgd(hp: Any) -> Algorithm:
-    """SignSGD: ``x_{t+1} = x_t - eta sign(g_t)`` (Bernstein et al. 2018; s3 Sec. 2)."""
-    return _sign_algorithm("signsgd", hp)
+def gsign_fused(g: np.ndarray, state: GSignState, hp: GSignParams, step: Step) -> tuple[np.ndarray, GSignState] | None:
+    """The whole step with ``_gsign_kernel`` (bit-identical to :func:`gsign_update` and ``x - lr d``)."""
+    x = step.x
+    if not kernel_ready(x, g, state.m, state.v):
+        return None
+    m, v, d, x_next = fused(_gsign_kernel, (g, state.m, state.v, x), 4, 2, hp.beta1, hp.beta2, hp.eps, step.lr)
+    return x_next, GSignState(step.t, m, v, d)
 
 
-@factory("signgd")
-def signgd(hp: Any) -> Algorithm:
-    """SignGD (adamlinf Sec. 3.1, Theorem 3.2): ``x_t = x_{t-1} - eta sign(grad L(x_{t-1}))``."""
-    return _sign_algorithm("signgd", hp)
+GENERALIZED_SIGNSGD = register(Declaration(
+    name="generalized_signsgd", hyperparams=GSignParams, state=GSignState, init=_gsign_init, update=gsign_update,
+    doc="Generalized SignSGD (gsignsgd Algorithm 1); see :mod:`reference.sign`.",
+    fused=gsign_fused, torch="gpu.sign:GeneralizedSignSGD",
+    examples=(Example("generalized_signsgd", {"lr": 0.1}),
+              Example("generalized_signsgd_eps", {"lr": 0.1, "beta2": 0.0, "eps": 1e-3})),
+))
+generalized_signsgd = GENERALIZED_SIGNSGD.factory
 
 
-@factory("signum")
-def signum(hp: Any) -> Algorithm:
-    """Signum / SignSGD with momentum (gsignsgd Sec. 4; generalized_signsgd with beta2 = 0)."""
-    beta = hp["beta"]
+def _sign_init(x: np.ndarray, hp: SignParams) -> SignState:
+    return SignState(t=0, direction=np.zeros_like(x))
 
-    def init(x0: Any) -> SignumState:
-        z = np.zeros_like(as_float_array(x0))
-        return SignumState(t=0, m=z, direction=z.copy())
 
-    def step(x: np.ndarray, state: SignumState, oracle: Oracle) -> tuple[np.ndarray, SignumState]:
-        check_shape("signum", x, state)
-        t = state.t + 1
-        m = beta * state.m + (1.0 - beta) * oracle_gradient("signum", oracle, x)
-        d = np.sign(m)
-        return x - lr_at("signum", hp["lr"], t) * d, SignumState(t, m, d)
+def sign_update(g: np.ndarray, state: SignState, hp: SignParams, step: Step) -> SignState:
+    """``d_t = sign(g_t)``."""
+    return SignState(step.t, np.sign(g))
 
-    return Algorithm("signum", hp, init, step)
+
+SIGNSGD = register(Declaration(
+    name="signsgd", hyperparams=SignParams, state=SignState, init=_sign_init, update=sign_update,
+    doc="SignSGD: ``x_{t+1} = x_t - eta sign(g_t)`` (Bernstein et al. 2018; s3 Sec. 2).",
+    sign_based=True, torch="gpu.sign:SignSGD",
+    conventions=Conventions(flags={"momentum": 0.0}),  # pytorch-optimizer SignSGD: momentum 0 is SignSGD
+    examples=(Example("signsgd", {"lr": 0.1}),),
+))
+signsgd = SIGNSGD.factory
+
+SIGNGD = register(Declaration(
+    name="signgd", hyperparams=SignParams, state=SignState, init=_sign_init, update=sign_update,
+    doc="SignGD (adamlinf Sec. 3.1, Theorem 3.2): ``x_t = x_{t-1} - eta sign(grad L(x_{t-1}))``.",
+    sign_based=True, examples=(Example("signgd", {"lr": 0.1}),),
+))
+signgd = SIGNGD.factory
+
+
+def _signum_init(x: np.ndarray, hp: SignumParams) -> SignumState:
+    z = np.zeros_like(x)
+    return SignumState(t=0, m=z, direction=z.copy())
+
+
+def _momentum(g: np.ndarray, state: SignumState, hp: SignumParams) -> np.ndarray:
+    """``m_t = beta m_{t-1} + (1 - beta) g_t``: the argument of Signum's sign."""
+    return hp.beta * state.m + (1.0 - hp.beta) * g
+
+
+def signum_update(g: np.ndarray, state: SignumState, hp: SignumParams, step: Step) -> SignumState:
+    """``m_t`` and ``d_t = sign(m_t)``."""
+    m = _momentum(g, state, hp)
+    return SignumState(step.t, m, np.sign(m))
+
+
+SIGNUM = register(Declaration(
+    name="signum", hyperparams=SignumParams, state=SignumState, init=_signum_init, update=signum_update,
+    doc="Signum / SignSGD with momentum (gsignsgd Sec. 4; generalized_signsgd with beta2 = 0).",
+    sign_based=True, sign_of=_momentum, torch="gpu.sign:Signum",
+    conventions=Conventions(kwargs={"beta": ("beta", "momentum")}),
+    examples=(Example("signum", {"lr": 0.1}),),
+))
+signum = SIGNUM.factory

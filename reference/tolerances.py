@@ -53,6 +53,11 @@ NIGT) the float32 harness restarts the reference from the implementation's itera
 (``resync``), so rounding is not amplified through the objective's curvature; their state buffers
 still run free.  Hence after t steps ``err_t <= A K u t``, K from :data:`ROUNDINGS`.
 
+K is not written by hand: :mod:`reference.counting` runs each algorithm's own step (the generic
+driver around its declared ``update``) on an array type that carries these counts through every
+NumPy operation, over every branch of its hyperparameters and the first and a later step, and K
+is the largest count of x_{t+1} and of the state buffers (every compared quantity).
+
 **bfloat16/float16 parameters** (state in float32): the parameter is rounded once per step to its
 dtype.  The reference restarts from the implementation's (exactly representable) iterate each
 step, and ``|x^_{t+1} - x_{t+1}| <= U_LOW * |x_{t+1}| + (1 + U_LOW) float32_bound(t) Q_t(x)``
@@ -62,8 +67,9 @@ float32 state is checked with :func:`float32_bound`.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+
+from .counting import derive
 
 __all__ = ["U64", "U32", "U_BF16", "U_F16", "A", "F64_RTOL", "UNIT_ROUNDOFF", "ROUNDINGS", "roundings",
            "float32_bound", "float64_bound", "low_bound", "parity_bound", "provenance"]
@@ -82,145 +88,43 @@ F64_RTOL = 1e-12
 """The float64 parity bound (per step, normwise relative)."""
 
 
-def _sqrt(k: int) -> int:  # R5
-    return math.ceil(k / 2) + 2
+class _Roundings(Mapping[str, Callable[[int], int]]):
+    """``ROUNDINGS[alg](n)``: K of every registered algorithm whose count is derived (live)."""
+
+    def __getitem__(self, alg: str) -> Callable[[int], int]:
+        from .registry import REGISTRY
+
+        decl = REGISTRY.get(alg)
+        if decl is None or decl.roundings is not None:
+            raise KeyError(alg)
+        return lambda n: derive(decl, n)
+
+    def __iter__(self) -> Iterator[str]:
+        from .registry import REGISTRY
+
+        return iter([name for name, decl in REGISTRY.items() if decl.roundings is None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
-def _s3(n: int) -> int:
-    # |g|^p: p = 1: 0; p = 2: 1; p = 3: 2; other p: float64 pow rounded once, 1.
-    # s_t = (beta2 s) + (c2 |g|^p): max(2, |g|^p + 2) + 1 <= 5;
-    # y = (beta2 s_t) + (c2 |g|^p): max(s_t + 2, |g|^p + 2) + 1 <= 8;
-    # b = y^(1/p): y/p + 2 (cbrt, sqrt) or y/p + 1 (pow): <= 8 for every p >= 1; + eps: 9.
-    # n_t = (beta1 m_t) + (c1 g): max(3 + 2, 2) + 1 = 6.   d = n/b: 6 + 9 + 1 = 16.
-    # x (1 - lr wd) - lr d: max(2, 16 + 2) + 1 = 19.
-    return 19
+ROUNDINGS: Mapping[str, Callable[[int], int]] = _Roundings()
+"""K(n): roundings per step (units of u) of the longest dependency chain, n = longest reduction,
+derived from each algorithm's update by :func:`reference.counting.derive`.
 
-
-def _adan(n: int) -> int:
-    # diff 1; m 3; v: max(2, 1 + 2) + 1 = 4; u = g + beta2 diff: 3 + 1 = 4; u^2: 9;
-    # n_t: 9 + 2 + 1 = 12; sqrt 8; / sqrt(1 - beta3^t): 10; + eps: 11;
-    # num: m/(1-beta1^t) 5, (beta2 v)/(1-beta2^t) 8, sum 9;  d: 9 + 11 + 1 = 21;
-    # x: (x - lr d) 24, / (1 + lr wd) 26.
-    return 26
-
-
-def _generalized_signsgd(n: int) -> int:
-    # m 3; m^2 7; v: 7 + 2 + 1 = 10; sqrt 7; + eps 8 (+1 for eps's rounding: 9);
-    # d: 3 + 9 + 1 = 13; x: 13 + 2 + 1 = 16.
-    return 16
-
-
-def _normalized(n: int) -> int:
-    # m 3 (m_1 = g_1 exact); m^2 7; sum 7 + (n-1); sqrt; d = m/||m||: 3 + sqrt + 1; x: + 3.
-    return 3 + _sqrt(7 + n - 1) + 1 + 3
-
-
-def _nigt(n: int) -> int:
-    # x_t = w + k (w - w_prev): 1 + 1 + 1, + 1 = 4; oracle at x_t (gain <= 1 by the problem's
-    # scaling) + its float32 rounding: 5; m: 5 + 2 + 1 = 8; then as _normalized with m at 8.
-    return 8 + _sqrt(2 * 8 + 1 + n - 1) + 1 + 3
-
-
-def _sam_g(n: int) -> int:
-    # s: 1 (oracle rounding); ||s||: sqrt(2 + 1 + (n-1)); delta = rho (s/||s||): 1 + S + 1 + 2;
-    # x + delta: + 1; g at that point (gain <= 1) + rounding: + 1.
-    return 1 + _sqrt(3 + n - 1) + 1 + 2 + 1 + 1
-
-
-def _sam(n: int) -> int:
-    # m: g + 2 + 1; x - lr m: + 3.
-    return _sam_g(n) + 3 + 3
-
-
-def _adasam(n: int) -> int:
-    # m: g + 3; g^2: 2 g + 1; v: + 3; v_hat = max(.) exact; sqrt; d = m / sqrt(v_hat): + 1; x: + 3.
-    g = _sam_g(n)
-    return (g + 3) + _sqrt(2 * g + 1 + 3) + 1 + 3
-
-
-def _block_adaptive(n: int) -> int:
-    # m 3; g^2 1; block sum 1 + (n-1); / d_b: + 1; v: + 3; + eps: + 1 (eps's rounding) + 1;
-    # sqrt; d = m / sqrt(.): 3 + sqrt + 1; x: + 3.
-    v = 1 + (n - 1) + 1 + 3 + 2
-    return 3 + _sqrt(v) + 1 + 3
-
-
-def _adam(n: int) -> int:
-    # coupled weight decay g + lambda x: 3; m: 3 + 2 + 1 = 6; g^2: 7; v: 7 + 2 + 1 = 10;
-    # m^ = m / (1 - beta1^t) (constant rounded once, R2): 8;
-    # den: sqrt(v) 7, / sqrt(1 - beta2^t) 9, + eps 11 (eps inside: v/bc 12, + eps 14, sqrt 9);
-    # d = m^ / den: 8 + 11 + 1 = 20 (AMSGrad's max and Adam-clip's clip are exact);
-    # x (1 - lr wd) - lr d: 20 + 2 + 1 = 23.  (torch's lr/bc1 * (m/den): 1 + 12 + 1 + 1 + 1: same order.)
-    return 23
-
-
-def _rmsprop(n: int) -> int:
-    # g + lambda x: 3; g^2 7; v: 10; centered: gbar 6, gbar^2 13, v - gbar^2 14; sqrt 9; + eps 11;
-    # d = g / den: 3 + 11 + 1 = 15; momentum buf: 16; x - lr d: 19.
-    return 19
-
-
-def _nadam(n: int) -> int:
-    # m 6, v 10 (coupled weight decay); den: v / bc2 12, sqrt 8, + eps 10;
-    # coefficients (1 - mu_t)/(1 - Pi_t), mu_{t+1}/(1 - Pi_t mu_{t+1}): scalars rounded, <= 3 each;
-    # c_g g: 7; c_m m: 10; sum 11; d = 11 + 10 + 1 = 22; x: 25.  (torch: two addcdiv's: <= 22.)
-    return 25
-
-
-def _sgdm(n: int) -> int:
-    # g + lambda x: 3; m = beta m + (1 - dampening) g: 6; Nesterov g + beta m: 9; x - lr d: 12.
-    return 12
-
-
-def _nag(n: int) -> int:
-    # form I: look-ahead x - lr beta m: 4, the oracle there (gain <= 1) + its rounding: 5, m: 8,
-    # x: 11.  Form II: m 3, beta m + (1 - beta) g: 6, x 9.  Form III: r 4, d = m + beta r 7, x 10.
-    return 11
-
-
-def _sgd_clip(n: int) -> int:
-    # m 3; ||m||: m^2 7, sum + (n-1), sqrt; factor gamma / (eta ||m||): + 3 (two constants, one
-    # division; min() exact); factor * m: + 1 + 3; nu *: + 2; sum of the two parts: + 1; x: + 3.
-    return 3 + _sqrt(7 + n - 1) + 3 + 1 + 2 + 1 + 3
-
-
-ROUNDINGS: dict[str, Callable[[int], int]] = {
-    "s3": _s3,
-    "adan": _adan,
-    "lion": lambda n: 3,  # c 3 (sign exact, R7), m 3; x: (1 - lr wd) x 2, lr sign(c) 1, - 1: 3
-    "signsgd": lambda n: 2,  # lr rounding 1, lr * (+-1) exact, - 1
-    "signum": lambda n: 3,  # m 3; x 2
-    "generalized_signsgd": _generalized_signsgd,
-    "sam": _sam,
-    "adasam": _adasam,
-    "adam_sam": _adasam,
-    "normalized_sgdm": _normalized,
-    "nigt": _nigt,
-    "adasgd": _block_adaptive,
-    "blockwise_adam": _block_adaptive,
-    "adam": _adam,
-    "adamw": _adam,
-    "adam_clipped": _adam,
-    "amsgrad": _adam,
-    "rmsprop": _rmsprop,
-    "nadam": _nadam,
-    "sgdm": _sgdm,
-    "nag": _nag,
-    "signgd": lambda n: 2,  # as signsgd
-    "sgd_clip": _sgd_clip,
-}
-"""K(n): roundings per step (units of u) of the longest dependency chain, n = longest reduction.
-
-Not derived (no entry): ``igt`` and ``adaptive_nsgd``, whose extrapolation ``w + k (w - w_prev)``
-with a growing k is not covered by the argument above."""
+Not derived (no entry): the algorithms whose declaration says why (``Declaration.roundings``):
+``igt`` and ``adaptive_nsgd``, whose extrapolation ``w + k (w - w_prev)`` with a growing k is not
+covered by the argument above."""
 
 UNIT_ROUNDOFF: dict[str, float] = {"float64": U64, "float32": U32, "bfloat16": U_BF16, "float16": U_F16}
 """Unit roundoff of each dtype (round to nearest)."""
 
 
 def roundings(alg: str, n: int = 1) -> int:
-    """K of ``alg`` for reductions over at most ``n`` numbers."""
-    return ROUNDINGS[alg](max(1, n))
+    """K of ``alg`` for reductions over at most ``n`` numbers (:func:`reference.counting.derive`)."""
+    from .registry import get
+
+    return derive(get(alg), max(1, n))
 
 
 def float32_bound(alg: str, t: int, n: int = 1) -> float:
@@ -240,12 +144,20 @@ def parity_bound(alg: str, dtype: str, t: int, n: int = 1) -> float:
     Raises ``KeyError`` when no K is derived for ``alg`` and ``ValueError`` for a dtype whose
     bound is not normwise (bfloat16/float16 parameters: :func:`low_bound`)."""
     if alg not in ROUNDINGS:
-        raise KeyError(f"no rounding count K derived for {alg!r} (reference/tolerances.py ROUNDINGS)")
+        raise KeyError(f"no rounding count K derived for {alg!r} (reference/tolerances.py ROUNDINGS: "
+                       f"{_why_not(alg)})")
     if dtype == "float64":
         return float64_bound(alg, t, n)
     if dtype == "float32":
         return float32_bound(alg, t, n)
     raise ValueError(f"no normwise bound for dtype {dtype!r}: float64 or float32 (low precision: low_bound)")
+
+
+def _why_not(alg: str) -> str:
+    from .registry import REGISTRY
+
+    decl = REGISTRY.get(alg)
+    return "not registered" if decl is None else str(decl.roundings)
 
 
 def provenance(alg: str, dtype: str, n: int = 1) -> str:

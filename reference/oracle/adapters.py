@@ -35,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from ..hyperparams import SPECS
+from ..declaration import Conventions
+from ..registry import REGISTRY
 
 __all__ = ["Impl", "Driver", "ConfigError", "as_impl", "torch_impl", "optax_impl", "numpy_impl", "load",
            "translate", "STATE_ALIASES", "buffer_map"]
@@ -48,26 +49,40 @@ class ConfigError(Exception):
 # --------------------------------------------------------------------------- state names
 
 _COMMON_STATE = {"exp_avg": "m", "mu": "m", "momentum_buffer": "m", "ema": "m", "m": "m"}
-_ADAM_STATE = {"exp_avg_sq": "v", "nu": "v", "max_exp_avg_sq": "v_max", "nu_max": "v_max"}
-STATE_ALIASES: dict[str, dict[str, str]] = {
-    "adam": _ADAM_STATE, "adamw": _ADAM_STATE, "adam_clipped": _ADAM_STATE, "amsgrad": _ADAM_STATE,
-    "nadam": _ADAM_STATE,
-    "rmsprop": {"square_avg": "v", "nu": "v", "grad_avg": "g_avg", "momentum_buffer": "buf", "mu": "g_avg"},
-    "adan": {"exp_avg_diff": "v", "exp_avg_sq": "n", "g": "g_prev", "v": "v", "n": "n"},
-    "s3": {"s": "s"},
-    "generalized_signsgd": {"v": "v"},
-    "adasam": {"v": "v", "v_hat": "v_hat"},
-    "adam_sam": {"v": "v", "v_hat": "v_hat"},
-}
+
+
+class _StateAliases(Mapping[str, Mapping[str, "str | None"]]):
+    """``STATE_ALIASES[algorithm]``: the declaration's ``Conventions.buffers`` (live)."""
+
+    def __getitem__(self, algorithm: str) -> Mapping[str, str | None]:
+        decl = REGISTRY.get(algorithm)
+        if decl is None or not decl.conventions.buffers:
+            raise KeyError(algorithm)
+        return decl.conventions.buffers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([name for name, decl in REGISTRY.items() if decl.conventions.buffers])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+STATE_ALIASES: Mapping[str, Mapping[str, str | None]] = _StateAliases()
 """Per algorithm: a third-party buffer name -> the reference state field (None: never compare),
 on top of ``exp_avg``/``mu``/``momentum_buffer``/``ema`` -> ``m``; a name equal to a reference
-field maps to it.  torch.optim, pytorch-optimizer, lion-pytorch and optax names."""
+field maps to it.  torch.optim, pytorch-optimizer, lion-pytorch and optax names, declared by each
+algorithm (``reference.declaration.Conventions.buffers``)."""
+
+
+def _conventions(algorithm: str) -> Conventions:
+    decl = REGISTRY.get(algorithm)
+    return Conventions() if decl is None else decl.conventions
 
 
 def buffer_map(algorithm: str, ref_fields: tuple[str, ...], names: list[str],
                state_map: Mapping[str, str | None] | None) -> tuple[dict[str, str], list[str]]:
     """``(their -> reference field, names left uncompared)`` for the exposed buffer ``names``."""
-    table: dict[str, str | None] = {**_COMMON_STATE, **STATE_ALIASES.get(algorithm, {}), **(state_map or {})}
+    table: dict[str, str | None] = {**_COMMON_STATE, **_conventions(algorithm).buffers, **(state_map or {})}
     mapped, left = {}, []
     for name in names:
         leaf = name.rsplit(".", 1)[-1]
@@ -91,23 +106,10 @@ _KW_ALIASES: dict[str, tuple[str, ...]] = {
     "eps_inside_sqrt": ("eps_inside_sqrt", "eps_in_sqrt"),
     "v0": ("v0", "initial_scale"),
 }
-_KW_ALG_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "rmsprop": {"beta2": ("beta2", "alpha", "decay")},
-    "adan": {"no_prox": ("no_prox", "weight_decouple")},  # pytorch-optimizer: weight_decouple = no prox
-    "sgdm": {"beta": ("momentum",)},
-    "signum": {"beta": ("beta", "momentum")},
-}
-_ALG_FLAGS: dict[str, dict[str, Any]] = {
-    "amsgrad": {"amsgrad": True},        # torch.optim.Adam/AdamW(amsgrad=True)
-    "signsgd": {"momentum": 0.0},        # pytorch-optimizer SignSGD: momentum 0 is SignSGD
-}
-"""Implementation parameters that select the algorithm itself (set when the implementation has them)."""
-
-
-def _betas(algorithm: str, hp: Mapping[str, Any]) -> tuple[float, ...] | None:
-    if algorithm == "adan":
-        from ..adan import official_betas
-        return official_betas(hp)  # implementations use the official (old-value) convention
+def _betas(conv: Conventions, hp: Mapping[str, Any]) -> tuple[float, ...] | None:
+    """The ``betas`` tuple of an implementation: the declaration's, else beta1, beta2(, beta3) if set."""
+    if conv.betas is not None:
+        return conv.betas(hp)
     bs = tuple(hp[k] for k in ("beta1", "beta2", "beta3") if k in hp and hp[k] is not None)
     return bs if len(bs) >= 2 else None
 
@@ -129,7 +131,8 @@ def translate(algorithm: str, hp: Mapping[str, Any], explicit: set[str], params:
     kwargs: dict[str, Any] = {}
     how: dict[str, str] = {}
     used: set[str] = set()
-    betas = _betas(algorithm, hp)
+    conv = _conventions(algorithm)
+    betas = _betas(conv, hp)
     if "betas" in named and betas is not None:
         kwargs["betas"] = betas
         for k in ("beta1", "beta2", "beta3"):
@@ -139,9 +142,9 @@ def translate(algorithm: str, hp: Mapping[str, Any], explicit: set[str], params:
     for name, value in hp.items():
         if name in how:
             continue
-        if algorithm == "adan" and name in ("form",) and value == "official":
+        if name in conv.folded:  # expressed by the betas tuple (Adan's form)
             continue
-        candidates = _KW_ALG_ALIASES.get(algorithm, {}).get(name) or _KW_ALIASES.get(name, (name,))
+        candidates = conv.kwargs.get(name) or _KW_ALIASES.get(name, (name,))
         target = next((c for c in candidates if c in named and c not in used), None)
         if target is None and name == "lr" and var_kw:
             target = "lr"
@@ -153,16 +156,16 @@ def translate(algorithm: str, hp: Mapping[str, Any], explicit: set[str], params:
                 raise ConfigError(f"the implementation has no parameter for the reference hyperparameter "
                                   f"{name}={value!r}; pass it under the implementation's name in impl_kwargs")
             continue
-        if algorithm == "adan" and name in ("beta1", "beta2", "beta3") and betas is not None:
-            value = betas[("beta1", "beta2", "beta3").index(name)]
+        if conv.betas is not None and name in ("beta1", "beta2", "beta3") and betas is not None:
+            value = betas[("beta1", "beta2", "beta3").index(name)]  # the implementations' convention
         kwargs[target] = value
         how[name] = target
         used.add(target)
-    for k, v in _ALG_FLAGS.get(algorithm, {}).items():
+    for k, v in conv.flags.items():
         if k in named and k not in kwargs:
             kwargs[k] = v
             how[f"({algorithm})"] = f"{k}={v!r}"
-    not_passed = [k for k in hp if k not in how and not (algorithm == "adan" and k == "form")]
+    not_passed = [k for k in hp if k not in how and k not in conv.folded]
     return kwargs, how, not_passed
 
 
@@ -536,4 +539,4 @@ class _NumpyDriver(Driver):
 
 def known_algorithms() -> list[str]:
     """Names accepted as ``algorithm`` (the reference factories)."""
-    return sorted(SPECS)
+    return sorted(REGISTRY)

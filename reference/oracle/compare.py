@@ -30,25 +30,24 @@ from typing import Any
 import numpy as np
 
 from .. import tolerances as TOL
-from ..hyperparams import SPECS
+from ..registry import REGISTRY, get
 from .adapters import ConfigError, Impl, as_impl, buffer_map, make_driver
-from .streams import LONG_STEPS, STREAMS, ImplOracle, RefOracle, make_stream, x_dependent
+from .streams import LONG_STEPS, STREAMS, ImplOracle, RefOracle, make_stream
 
 __all__ = ["compare", "Conformance", "Divergence", "normwise_errors", "DTYPES", "reduction_length"]
 
 DTYPES = ("float64", "float32")
 """Dtypes with a normwise tolerance in ``reference.tolerances.parity_bound``."""
 
-_SCOPED = {"sam", "adasam", "adam_sam", "normalized_sgdm", "nigt", "adasgd", "sgd_clip", "adaptive_nsgd", "igt"}
-_SIGN_ARG = {"lion": "beta1", "signum": "beta"}
-
-
 def reduction_length(algorithm: str, hp: Mapping[str, Any], d: int) -> int:
-    """n of ``reference.tolerances``: the longest reduced vector (d for norm-based methods)."""
-    if algorithm in _SCOPED:
+    """n of ``reference.tolerances``: the longest reduced vector (the declaration's ``reduction``:
+    d for a norm or mean over the run, the largest block for blockwise methods, else 1)."""
+    decl = get(algorithm)
+    if decl.reduction == "run":
         return d
-    if algorithm == "blockwise_adam":
-        return int(np.unique(hp["blocks"], return_counts=True)[1].max())
+    if decl.reduction == "block":
+        ids = [hp[k] for k, p in decl.params.items() if p.per_coordinate]
+        return max(int(np.unique(v, return_counts=True)[1].max()) for v in ids)
     return 1
 
 
@@ -285,12 +284,11 @@ def compare(impl: Any, algorithm: str, hyperparams: Mapping[str, Any] | None = N
     unknown algorithm, a hyperparameter the reference does not have or out of its range, an
     impl that is none of the three kinds, an unknown stream or dtype.
     """
-    if algorithm not in SPECS:
-        raise ValueError(f"unknown algorithm {algorithm!r}; known: {', '.join(sorted(SPECS))}")
-    from .. import ALGORITHMS
-
+    if algorithm not in REGISTRY:
+        raise ValueError(f"unknown algorithm {algorithm!r}; known: {', '.join(sorted(REGISTRY))}")
+    decl = get(algorithm)
     given = dict(hyperparams or {})
-    alg = ALGORITHMS[algorithm](**given)  # TypeError (unknown/missing) or ValueError (range), naming it
+    alg = decl.factory(**given)  # TypeError (unknown/missing) or ValueError (range), naming it
     hp = dict(alg.hyperparams)
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
@@ -312,8 +310,9 @@ def compare(impl: Any, algorithm: str, hyperparams: Mapping[str, Any] | None = N
     base = Conformance(impl_obj.label, algorithm, hp, steps, shape, dtype, seed, stream, verdict="",
                        reproducer=_reproducer(impl_obj, algorithm, given, impl_kwargs, state_map, steps, shape,
                                               dtype, seed, stream))
-    if algorithm == "blockwise_adam" and len(hp["blocks"]) != d:
-        raise ValueError(f"blockwise_adam: blocks has {len(hp['blocks'])} ids for {d} coordinates (shape {shape})")
+    for k, p in decl.params.items():
+        if p.per_coordinate and len(hp[k]) != d:
+            raise ValueError(f"{algorithm}: {k} has {len(hp[k])} ids for {d} coordinates (shape {shape})")
     n = reduction_length(algorithm, hp, d)
     try:
         tol = np.array([TOL.parity_bound(algorithm, dtype, t, n) for t in range(1, steps + 1)])
@@ -322,7 +321,7 @@ def compare(impl: Any, algorithm: str, hyperparams: Mapping[str, Any] | None = N
         return base
     base.tolerance, base.tolerance_source = tol, TOL.provenance(algorithm, dtype, n)
 
-    depends = x_dependent(algorithm, hp)
+    depends = decl.depends_on_x(hp)
     data = make_stream(stream, steps=steps, d=d, samples=alg.oracle_calls, seed=seed, dtype=dtype)
     try:
         driver = make_driver(impl_obj, algorithm, hp, set(given), impl_kwargs, dtype, alg.oracle_calls, depends)
@@ -337,7 +336,7 @@ def compare(impl: Any, algorithm: str, hyperparams: Mapping[str, Any] | None = N
 
     run = _run(alg, driver, data, shape, steps, depends, resync=depends and dtype != "float64",
                same=bool(hp.get("same_sample", True)))
-    return _judge(base, run, algorithm, hp, data, state_map, dtype, n)
+    return _judge(base, run, algorithm, alg.hyperparams, data, state_map, dtype, n)
 
 
 @dataclass
@@ -428,7 +427,7 @@ def _judge(res: Conformance, run: _Run, algorithm: str, hp: Mapping[str, Any], d
                            float(res.tolerance[step - 1]), reason)
     res.divergence = first
     res.verdict = "match" if first is None else f"diverges at step {first.step}"
-    if first is not None and first.quantity == "x" and algorithm in _SIGN_ARG and first.index:
+    if first is not None and first.quantity == "x" and get(algorithm).sign_of is not None and first.index:
         res.note = _sign_tie(algorithm, hp, run, data, first, dtype, res.shape)
     return res
 
@@ -451,15 +450,12 @@ def _divergence(q: str, their: str, a: np.ndarray, b: np.ndarray, mask: np.ndarr
 def _sign_tie(algorithm: str, hp: Mapping[str, Any], run: _Run, data: Any, div: Divergence, dtype: str,
               shape: tuple[int, ...]) -> str:
     """Say so when the reference's sign argument at the divergent coordinate is within rounding of 0
-    (``reference.tolerances`` R7: Lion's ``c_t = beta1 m_{t-1} + (1 - beta1) g_t``, Signum's ``m_t``)."""
+    (``reference.tolerances`` R7; the declaration's ``sign_of``: Lion's ``c_t = beta1 m_{t-1} + (1 - beta1) g_t``,
+    Signum's ``m_t``)."""
     i = int(np.ravel_multi_index(div.index, shape))
-    beta = hp[_SIGN_ARG[algorithm]]
-    cs = []
-    for t in range(min(div.step, len(run.states) - 1)):
-        if algorithm == "lion":
-            cs.append(beta * run.states[t].m[i] + (1.0 - beta) * data.gradient(t, 0, None)[i])
-        else:
-            cs.append(run.states[t + 1].m[i])
+    sign_of = get(algorithm).sign_of
+    assert sign_of is not None
+    cs = [sign_of(data.gradient(t, 0, None), run.states[t], hp)[i] for t in range(min(div.step, len(run.states) - 1))]
     if not cs:
         return ""
     c = np.abs(np.array(cs))

@@ -19,7 +19,7 @@ draw ``z_t`` give the gradient ``g_t = mask_t * sigma * z_t``:
   over/underflow.  ``tiny`` also puts ``x_0`` and ``c`` at that scale (else ``x - lr g = x``).
 * ``long``: heavy-tailed over at least 1000 steps (drift of rounding errors).
 
-Methods whose oracle depends on x (SAM, AdaSAM, NIGT, IGT, NAG form I; :data:`X_DEPENDENT`) get
+Methods whose oracle depends on x (SAM, AdaSAM, NIGT, IGT, NAG form I: ``Declaration.x_dependent``) get
 ``g_t(x) = mask_t * (sigma * z_t + kappa * (x - c))`` with ``kappa_i = a_i min(sigma_i, 1)``,
 ``a_i ~ U(0.2, 1)`` and ``c`` at distance 2..3 from ``x_0`` (the harness's quadratic, scaled by the
 stream: a stochastic gradient of ``sum kappa (x - c)^2 / 2 + <mask sigma z_t, x>``).  The x-free
@@ -30,10 +30,14 @@ gradients ``mask_t * sigma * z_t`` are rounded to the dtype once, so both sides 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from ..registry import REGISTRY, get
 
 __all__ = ["STREAMS", "X_DEPENDENT", "LONG_STEPS", "StreamData", "make_stream", "RefOracle", "ImplOracle",
            "x_dependent", "representable"]
@@ -44,13 +48,30 @@ STREAMS = ("heavy-tailed", "gaussian", "sign-flips", "zeros", "tiny", "huge", "l
 LONG_STEPS = 1000
 """Minimum (and default) number of steps of the ``long`` stream."""
 
-X_DEPENDENT = frozenset({"sam", "adasam", "adam_sam", "nigt", "igt", "adaptive_nsgd"})
-"""Algorithms whose oracle is evaluated away from the current iterate or twice per step."""
+class _XDependent(AbstractSet[str]):
+    """The registered algorithms whose declaration says ``x_dependent=True`` (live)."""
+
+    def _names(self) -> list[str]:
+        return [name for name, decl in REGISTRY.items() if decl.x_dependent is True]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
-def x_dependent(algorithm: str, hyperparams: dict) -> bool:
-    """Whether ``algorithm`` needs a gradient *function* (NAG form I evaluates at a look-ahead)."""
-    return algorithm in X_DEPENDENT or (algorithm == "nag" and hyperparams.get("form") == "I")
+X_DEPENDENT: AbstractSet[str] = _XDependent()
+"""Algorithms whose oracle is evaluated away from the current iterate or twice per step, whatever
+their hyperparameters (``Declaration.x_dependent``; NAG's form I depends on them: :func:`x_dependent`)."""
+
+
+def x_dependent(algorithm: str, hyperparams: Mapping[str, Any]) -> bool:
+    """Whether ``algorithm`` with ``hyperparams`` needs a gradient *function* (its declaration)."""
+    return get(algorithm).depends_on_x(hyperparams)
 
 
 def representable(a: np.ndarray, dtype: str) -> np.ndarray:

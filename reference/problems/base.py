@@ -24,14 +24,18 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
+
+from ..algorithm import GradientOracle
+from ..validation import interval_text, real
 
 __all__ = [
     "Constants",
     "Problem",
     "Oracle",
+    "GradientOracle",
     "ExactOracle",
     "as_rng",
     "check_real",
@@ -39,15 +43,9 @@ __all__ = [
 ]
 
 
-class Oracle(Protocol):
-    """A first-order oracle: ``oracle(x)`` returns a gradient estimate of the shape of ``x``.
-
-    Stochastic oracles also offer ``oracle.sample()``: a function ``x -> grad f(x; xi)`` with
-    the sample ``xi`` frozen, so that one sample can be evaluated at two points (SAM/AdaSAM,
-    adasam Algorithm 1).  Structurally the same protocol as ``reference.algorithm.Oracle``.
-    """
-
-    def __call__(self, x: np.ndarray) -> np.ndarray: ...
+Oracle = GradientOracle
+"""The gradient-oracle protocol, :class:`reference.algorithm.GradientOracle` (one protocol for the
+package; ``Oracle`` is its former name here)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -188,18 +186,10 @@ class Constants:
 
 def check_real(name: str, value: Any, *, lo: float = -math.inf, hi: float = math.inf,
                lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False) -> float:
-    """``value`` as a float in the interval lo..hi, else ``ValueError`` naming ``name``."""
-    left = "(" if lo_open else "["
-    right = ")" if hi_open else "]"
-    allowed = f"a {'' if allow_inf else 'finite '}real number in {left}{lo:g}, {hi:g}{right}"
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    v = float(value)
-    if math.isnan(v) or (math.isinf(v) and not allow_inf):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    if v < lo or v > hi or (lo_open and v == lo) or (hi_open and v == hi):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return v
+    """``value`` as a float in the interval lo..hi, else ``ValueError`` naming ``name``
+    (:func:`reference.validation.real`)."""
+    allowed = f"a {'' if allow_inf else 'finite '}real number in {interval_text(lo, hi, lo_open, hi_open)}"
+    return real(name, value, allowed, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open, allow_inf=allow_inf)
 
 
 def check_int(name: str, value: Any, *, lo: int = 1) -> int:

@@ -42,6 +42,8 @@ import scipy.linalg
 import scipy.linalg.lapack
 import scipy.sparse.linalg
 
+from ..adam import ADAM as _ADAM
+from ..blockwise import ADASGD as _ADASGD
 from .base import check_matrix
 from .linalg import MAX_ENUMERATION_D, _sign_vectors
 
@@ -49,10 +51,11 @@ __all__ = ["PhiSmoothness", "PhiCertificate", "CertificateCheck", "verify_phi_ce
            "matrix_abs", "block_index", "phi_smoothness", "phi_norm_smoothness",
            "blockwise_constants", "ADAM", "ADASGD"]
 
-ADAM = "adam"
-"""Partition name: every coordinate its own block (adamlinf Phi_Adam: i -> i)."""
-ADASGD = "adasgd"
-"""Partition name: one block (adamlinf Phi_AdaSGD: i -> 1)."""
+ADAM: str = _ADAM.name
+"""Partition name: every coordinate its own block (adamlinf Phi_Adam: i -> i), Adam's partition
+(the factory's name, ``"adam"``)."""
+ADASGD: str = _ADASGD.name
+"""Partition name: one block (adamlinf Phi_AdaSGD: i -> 1), AdaSGD's (``"adasgd"``)."""
 
 
 MAX_SDP_D = 1500

@@ -26,36 +26,33 @@ from torch.distributed.tensor import Replicate, Shard, distribute_tensor
 
 import gpu
 from gpu import distributed as D
+from reference.registry import get
 
 SHAPES = [(5, 3), (7,), (3, 2, 2)]  # 3 rows over 4 ranks: empty shards
-QUADRATIC = {"sam", "adasam", "adam_sam", "nigt"}
-ELEMENTWISE = {"s3", "adan", "lion", "signsgd", "signum", "generalized_signsgd"}
 STEPS = 6
 
-# (label, optimizer, hyperparameters, torch options)
-CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
-    ("s3", "s3", dict(lr=1e-2, weight_decay=0.1), {}),
-    ("s3_p2", "s3", dict(lr=1e-2, p=2.0, eps=1e-6), {}),
-    ("adan", "adan", dict(lr=5e-3, weight_decay=0.02), {}),
-    ("lion", "lion", dict(lr=1e-2, weight_decay=0.1), {}),
-    ("signsgd", "signsgd", dict(lr=1e-2), {}),
-    ("signum", "signum", dict(lr=1e-2, beta=0.8), {}),
-    ("generalized_signsgd", "generalized_signsgd", dict(lr=1e-3, eps=1e-8), {}),
-    ("sam", "sam", dict(lr=3e-3, rho=0.05, beta=0.9), {}),
-    ("sam_tensor", "sam", dict(lr=3e-3, rho=0.1), dict(norm_scope="tensor")),
-    ("adasam", "adasam", dict(lr=3e-3, rho=0.05), {}),
-    ("adam_sam", "adam_sam", dict(lr=3e-3, rho=0.05, beta2=0.99), dict(norm_scope="tensor")),
-    ("normalized_sgdm", "normalized_sgdm", dict(lr=1e-2), {}),
-    ("normalized_sgdm_group", "normalized_sgdm", dict(lr=1e-2, beta=0.5, m1="ema"), dict(norm_scope="group")),
-    ("nigt", "nigt", dict(lr=1e-2, beta=0.9), {}),
-    ("nigt_group", "nigt", dict(lr=1e-2, beta=0.5), dict(norm_scope="group")),
-    ("adasgd", "adasgd", dict(lr=1e-3), {}),
-    ("adasgd_group", "adasgd", dict(lr=1e-3, eps=1e-8, v0=1e-4), dict(norm_scope="group")),
-    # blocks straddle every shard boundary (ids interleave along the sharded dimensions)
-    ("blockwise_adam", "blockwise_adam", dict(lr=1e-3, eps=1e-10),
-     dict(blocks=[np.arange(15) % 4, None, (np.arange(12) // 5)])),
-    ("blockwise_adam_tensor", "blockwise_adam", dict(lr=1e-3, beta2=0.9, v0=1e-6), {}),
-]
+
+def _blocks(example_blocks: list) -> list:
+    """Block ids for :data:`SHAPES` that straddle every shard boundary (ids interleave along the
+    sharded dimensions), in place of a parity example's ids (which are for tests/gpu/cases.SHAPES)."""
+    return [np.arange(15) % 4, None, (np.arange(12) // 5)]
+
+
+def cases() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(label, optimizer, hyperparameters, torch options): every gpu optimizer's parity examples."""
+    out = []
+    for name, cls in gpu.OPTIMIZERS.items():
+        for label, example in cls.examples.items():
+            hp = {k: v for k, v in example.items() if k not in ("norm_scope", "blocks")}
+            opts = {k: v for k, v in example.items() if k == "norm_scope"}
+            if "blocks" in example:
+                opts["blocks"] = _blocks(example["blocks"])
+            out.append((label, name, hp, opts))
+    return out
+
+
+CASES = cases()
+QUADRATIC = {name for _, name, hp, _ in CASES if get(name).depends_on_x(hp)}
 
 
 def placements(world: int, mesh: Any, j: int) -> list[Any]:

@@ -39,11 +39,30 @@ import gpu
 import reference as R
 from gpu import tolerances as TOL
 from reference.oracle import normwise_errors
+from reference.registry import get
 
-QUADRATIC = {"sam", "adasam", "adam_sam", "nigt"}
-SCOPED = {"sam", "adasam", "adam_sam", "normalized_sgdm", "nigt", "adasgd"}
-SIGN_ARG = {"signsgd", "signum", "lion"}
 TORCH_OPTIONS = ("maximize", "norm_scope", "blocks", "foreach", "fused")
+
+
+def x_dependent(name: str, hp: dict[str, Any]) -> bool:
+    """The method evaluates its gradient away from x_t (closure-based: the quadratic oracle)."""
+    return get(name).depends_on_x(hp)
+
+
+def scoped(name: str) -> bool:
+    """The method reduces over a whole run (a norm or a mean: ``norm_scope`` maps groups to runs)."""
+    return get(name).reduction == "run"
+
+
+def sign_based(name: str) -> bool:
+    """The direction is a sign (R7's margin precondition applies)."""
+    return get(name).sign_based
+
+
+QUADRATIC = {n for n in gpu.OPTIMIZERS if get(n).x_dependent is True}
+"""The gpu methods that need the quadratic (closure) oracle whatever their hyperparameters."""
+SCOPED = {n for n in gpu.OPTIMIZERS if scoped(n)}
+SIGN_ARG = {n for n in gpu.OPTIMIZERS if sign_based(n)}
 
 
 @dataclass
@@ -153,7 +172,10 @@ def run(name: str, groups: Sequence[Group], *, impl: str = "single", dtype: torc
     """
     groups = list(groups)
     data = _Data(groups, steps, seed, dtype, scale)
-    quadratic = name in QUADRATIC
+    decl = get(name)
+    quadratic = any(x_dependent(name, grp.hp) for grp in groups)
+    default_scope = gpu.OPTIMIZERS[name].options.get("norm_scope", ("tensor",))[0]
+    per_coordinate = [k for k, p in decl.params.items() if p.per_coordinate]
     inject = inject or {}
     expected = not inject and scale in (0.0, 1.0)
     quiet: dict[str, str] = {} if expected else {"all": "ignore"}
@@ -164,14 +186,14 @@ def run(name: str, groups: Sequence[Group], *, impl: str = "single", dtype: torc
     # reference runs: (gi, [tensor indices]) -> algorithm, state, x, oracle
     runs = []
     for gi, grp in enumerate(groups):
-        scope = grp.norm_scope or ("group" if name in ("sam", "adasam", "adam_sam") else "tensor")
-        members = [list(range(len(grp.shapes)))] if (scope == "group" and name in SCOPED) else \
+        scope = grp.norm_scope or default_scope
+        members = [list(range(len(grp.shapes)))] if (scope == "group" and scoped(name)) else \
             [[j] for j in range(len(grp.shapes))]
         for js in members:
             hp = dict(grp.hp)
-            if name == "blockwise_adam":
+            for k in per_coordinate:  # the torch option (ids per tensor; None: one block)
                 ids = (grp.blocks or [None] * len(grp.shapes))[js[0]]
-                hp["blocks"] = np.zeros(data.x0[gi][js[0]].size, dtype=np.int64) if ids is None else \
+                hp[k] = np.zeros(data.x0[gi][js[0]].size, dtype=np.int64) if ids is None else \
                     np.asarray(ids).reshape(-1)
             if ref_hp is not None:
                 hp = ref_hp(hp)
@@ -195,10 +217,11 @@ def run(name: str, groups: Sequence[Group], *, impl: str = "single", dtype: torc
 
     n = 1
     for r in runs:
-        if name == "blockwise_adam":
-            counts = np.unique(r["alg"].hyperparams["blocks"], return_counts=True)[1]
-            n = max(n, int(counts.max()))
-        elif name in SCOPED:
+        if decl.reduction == "block":
+            for k in per_coordinate:
+                counts = np.unique(r["alg"].hyperparams[k], return_counts=True)[1]
+                n = max(n, int(counts.max()))
+        elif decl.reduction == "run":
             n = max(n, int(r["x"].size))
 
     rec_t: dict[tuple[int, int, str], list[np.ndarray]] = {}
@@ -242,7 +265,7 @@ def run(name: str, groups: Sequence[Group], *, impl: str = "single", dtype: torc
                 r["x"] = np.concatenate([_flat(before[r["gi"]][j]) for j in r["js"]]).astype(ref_dtype)
             r["oracle"].t = t  # the step's gradient / noise, as on the torch side
             with np.errstate(**quiet):  # IEEE warnings on purpose (NaN/inf injection, under/overflow)
-                if name in SIGN_ARG:
+                if decl.sign_based:
                     sign_margin = min(sign_margin, _sign_margin(name, r, t, sign_scale))
                 r["x"], r["state"] = r["alg"].step(r["x"], r["state"], r["oracle"])
         # --- record
@@ -303,14 +326,13 @@ def _stack(rec: dict[tuple[int, int, str], list[np.ndarray]], steps: int) -> dic
 
 def _sign_margin(name: str, r: dict[str, Any], t: int, scale: dict[tuple[int, int], np.ndarray]) -> float:
     """``min_i |c_i| / Q_i`` of the sign's argument c (per coordinate: ``Q_i`` is the running max of
-    ``|c_i|``), the R7 precondition of ``gpu.tolerances`` (Signum: c = m_t, Lion: c = beta1 m + (1-beta1) g).
-    SignSGD's argument is the exact input gradient: no margin is needed (returns inf)."""
-    if name == "signsgd":
+    ``|c_i|``), the R7 precondition of ``gpu.tolerances`` (the declaration's ``sign_of``: Signum's m_t,
+    Lion's beta1 m + (1-beta1) g).  SignSGD's argument is the exact input gradient: no margin is
+    needed (returns inf)."""
+    sign_of = get(name).sign_of
+    if sign_of is None:
         return np.inf
-    g = r["oracle"].grad(t, r["x"])
-    st = r["state"]
-    beta = r["alg"].hyperparams["beta" if name == "signum" else "beta1"]
-    c = np.abs(beta * st.m + (1.0 - beta) * g)
+    c = np.abs(sign_of(r["oracle"].grad(t, r["x"]), r["state"], r["alg"].hyperparams))
     key = (r["gi"], r["js"][0])
     q = scale[key] = np.maximum(scale.get(key, 0.0), c)
     with np.errstate(invalid="ignore", divide="ignore"):

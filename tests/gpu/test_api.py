@@ -15,7 +15,7 @@ import reference as R  # noqa: E402
 from reference.hyperparams import REQUIRED, SPECS  # noqa: E402
 
 NAMES = sorted(gpu.OPTIMIZERS)
-CLOSURE = {"sam", "adasam", "adam_sam", "nigt"}
+CLOSURE = {n for n in NAMES if R.registry.get(n).x_dependent is True}  # closure-based steps
 
 
 def _param(*shape: int, dtype: torch.dtype = torch.float32) -> torch.nn.Parameter:
@@ -42,7 +42,7 @@ def test_defaults_and_signature_come_from_the_reference_table(name: str) -> None
 @pytest.mark.parametrize("name", NAMES)
 def test_invalid_hyperparameters_raise_the_reference_error(name: str) -> None:
     cls, factory = gpu.OPTIMIZERS[name], R.ALGORITHMS[name]
-    extra = {"blocks": [0, 0, 0]} if name == "blockwise_adam" else {}
+    extra = {k: [0, 0, 0] for k, p in SPECS[name].items() if p.per_coordinate}
     for bad in ({"lr": -1.0}, {"lr": float("nan")}):
         with pytest.raises(ValueError) as ours:
             cls([_param(3)], **bad)

@@ -242,11 +242,11 @@ def test_negative_control_perturbed_hyperparameter_fails(case: str, key: str, fa
 
 
 def test_negative_control_wrong_path_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A deliberately wrong power (|g|^2 for p = 3) in the for-loop path breaks float32 parity."""
+    """A deliberately wrong power (|g|^2 for p = 3) in the S3 kernel breaks float32 parity."""
     import gpu.s3 as S
 
-    real = S.abs_pow
-    monkeypatch.setattr(S, "abs_pow", lambda g, p: real(g, 2.0 if p == 3.0 else p))
+    real = S.foreach_abs_pow
+    monkeypatch.setattr(S, "foreach_abs_pow", lambda gs, p: real(gs, 2.0 if p == 3.0 else p))
     alg, groups = CASES["s3"]
     r = H.run(alg, groups, impl="single", dtype=torch.float32, steps=20, seed=13)
     assert H.compare(r, H.f32_bound(r)).worst_ratio > 1.0
@@ -256,7 +256,7 @@ def test_negative_control_dropped_zero_rule_breaks_masks(monkeypatch: pytest.Mon
     """Without ``0/0 := 0`` zero gradients give NaN: the mask comparison catches it."""
     import gpu.s3 as S
 
-    monkeypatch.setattr(S, "ratio", lambda n, b: n / b)
+    monkeypatch.setattr(S, "foreach_ratio", lambda ns, bs: list(torch._foreach_div(ns, bs)))
     alg, groups = CASES["s3"]
     r = H.run(alg, groups, impl="single", dtype=torch.float64, steps=3, seed=14, scale=0.0)
     assert not H.compare(r, H.f64_bound).masks_equal

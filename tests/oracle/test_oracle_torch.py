@@ -17,19 +17,29 @@ torch = pytest.importorskip("torch")
 
 import gpu  # noqa: E402
 
+from reference.hyperparams import SPECS  # noqa: E402
 from reference.oracle import compare, torch_impl  # noqa: E402
 from reference.oracle.__main__ import main  # noqa: E402
 
-GPU_HP = {"s3": {"lr": 1e-2}, "adan": {"lr": 1e-3, "weight_decay": 0.02}, "lion": {"lr": 1e-3, "weight_decay": 0.1},
-          "signsgd": {"lr": 1e-3}, "signum": {"lr": 1e-3}, "generalized_signsgd": {"lr": 1e-3, "eps": 1e-8},
-          "sam": {"lr": 1e-2, "rho": 0.05, "beta": 0.9}, "adasam": {"lr": 1e-3}, "adam_sam": {"lr": 1e-3},
-          "normalized_sgdm": {"lr": 1e-2}, "nigt": {"lr": 1e-2}, "adasgd": {"lr": 1e-3},
-          "blockwise_adam": {"lr": 1e-3, "blocks": [0, 0, 1, 1, 1, 2, 2]}}
+D = 7  # compare's default shape (7,)
+
+
+def _reference_hp(name: str) -> dict:
+    """The first parity example of the gpu class, its reference hyperparameters only (torch options
+    such as norm_scope dropped: one tensor); per-coordinate ids (blocks) for D coordinates."""
+    spec = SPECS[name]
+    example = next(iter(gpu.OPTIMIZERS[name].examples.values()))
+    hp = {k: v for k, v in example.items() if k in spec and not spec[k].per_coordinate}
+    hp.update({k: [3 * i // D for i in range(D)] for k, p in spec.items() if p.per_coordinate})
+    return hp
+
+
+GPU_HP = {name: _reference_hp(name) for name in gpu.OPTIMIZERS}
 
 
 def _gpu(name: str) -> tuple[dict, dict]:
     hp = dict(GPU_HP[name])
-    kw = {"blocks": [torch.tensor(hp["blocks"])]} if name == "blockwise_adam" else {}
+    kw = {k: [torch.tensor(hp[k])] for k, p in SPECS[name].items() if p.per_coordinate}  # the torch option
     return hp, kw
 
 

@@ -1,8 +1,10 @@
 """Shared test data for tests/reference: the configurations every cross-factory test sweeps.
 
-Not a test module (pytest collects ``test_*.py`` only).  ``REQUIRED_KWARGS`` gives each factory
-the hyperparameters it cannot default; ``CASES`` adds one configuration per option that changes
-the math, so that the sweeps (batched == looped, numerical policy, dtype) cover every branch.
+Not a test module (pytest collects ``test_*.py`` only).  Everything is read from the registry, so
+that registering an algorithm needs no edit here: ``REQUIRED_KWARGS`` gives each factory the
+hyperparameters it cannot default and ``CASES`` one configuration per option that changes the math
+(both from each declaration's ``examples``), so that the sweeps (batched == looped, numerical
+policy, dtype) cover every branch; the traits (scope, sign-based) say what a NaN reaches.
 """
 
 from __future__ import annotations
@@ -12,90 +14,58 @@ from typing import Any
 import numpy as np
 
 import reference as R
+from reference.hyperparams import REQUIRED
+from reference.registry import declarations, get
 
 U = 2.0**-53
 """Unit roundoff of float64 (round to nearest): |fl(a op b) - a op b| <= U |a op b|."""
 
-D_BLOCKS = 7
-BLOCKS_7 = [3, 0, 3, 1, 0, 3, 1]  # non-contiguous, ids not 0..B-1 in order, uneven sizes
 
-REQUIRED_KWARGS: dict[str, dict[str, Any]] = {
-    "nag": {"lr": 0.1}, "sgdm": {"lr": 0.1}, "generalized_signsgd": {"lr": 0.1},
-    "signsgd": {"lr": 0.1}, "signgd": {"lr": 0.1}, "signum": {"lr": 0.1},
-    "sgd_clip": {"lr": 0.1, "gamma": 0.05}, "sam": {"lr": 0.1}, "normalized_sgdm": {"lr": 0.1},
-    "nigt": {"lr": 0.1}, "igt": {"lr": 0.1}, "adaptive_nsgd": {"gbound": 1.0},
-    "adasgd": {"lr": 0.1}, "blockwise_adam": {"lr": 0.1, "blocks": BLOCKS_7},
-}
+def required_kwargs() -> dict[str, dict[str, Any]]:
+    """Per algorithm, a value for every hyperparameter without a default: from the first example
+    of its declaration (``reference.declaration.Declaration.examples``)."""
+    out = {}
+    for decl in declarations():
+        first = decl.examples[0].hyperparams if decl.examples else {}
+        kw = {k: first[k] for k, p in decl.params.items() if p.default is REQUIRED and k in first}
+        if kw:
+            out[decl.name] = kw
+    return out
+
+
+REQUIRED_KWARGS: dict[str, dict[str, Any]] = required_kwargs()
+
+
+def per_coordinate_ids(d: int) -> list[int]:
+    """Block ids for d coordinates: interleaved, non-contiguous, uneven."""
+    return [(7 * i) % 3 + (i % 2) * 5 for i in range(d)]
 
 
 def kwargs_for(name: str, d: int | None = None) -> dict[str, Any]:
-    """The required kwargs of ``name``; blockwise_adam gets a partition of the right size ``d``."""
-    kw = dict(REQUIRED_KWARGS.get(name, {}))
-    if name == "blockwise_adam" and d is not None and d != D_BLOCKS:
-        kw["blocks"] = [(7 * i) % 3 + (i % 2) * 5 for i in range(d)]  # interleaved, non-contiguous
+    """The required kwargs of ``name``; a per-coordinate hyperparameter (blockwise_adam's blocks)
+    gets ids of the right length ``d``."""
+    kw = dict(required_kwargs().get(name, {}))
+    for k, p in get(name).params.items():
+        if p.per_coordinate and d is not None and k in kw and len(kw[k]) != d:
+            kw[k] = per_coordinate_ids(d)
     return kw
 
 
-# (case id, factory name, extra kwargs on top of the required ones)
-_OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
-    ("s3", "s3", {}),
-    ("s3_plain_p1", "s3", {"nesterov": False, "p": 1.0}),
-    ("s3_p2_beta2_eps_wd", "s3", {"p": 2.0, "beta2": 0.99, "eps": 1e-8, "weight_decay": 0.1}),
-    ("s3_p1.5", "s3", {"p": 1.5, "beta": 0.9}),
-    ("adam", "adam", {}),
-    ("adam_eps0", "adam", {"eps": 0.0}),
-    ("adam_linf", "adam", {"bias_correction": False, "eps_inside_sqrt": True, "v0": 1e-3}),
-    ("adam_l2", "adam", {"weight_decay": 0.1}),
-    ("adam_inside_bc", "adam", {"eps_inside_sqrt": True, "eps": 1e-4}),
-    ("adamw", "adamw", {}),
-    ("adam_clipped", "adam_clipped", {"clip": 0.5}),
-    ("amsgrad", "amsgrad", {}),
-    ("amsgrad_w", "amsgrad", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
-    ("rmsprop", "rmsprop", {}),
-    ("rmsprop_full", "rmsprop", {"centered": True, "momentum": 0.5, "weight_decay": 0.1}),
-    ("rmsprop_inside", "rmsprop", {"eps_inside_sqrt": True}),
-    ("nag_I", "nag", {"form": "I"}),
-    ("nag_II", "nag", {"form": "II"}),
-    ("nag_III", "nag", {"form": "III"}),
-    ("nag_III_first", "nag", {"form": "III", "g0": "first"}),
-    ("sgdm", "sgdm", {}),
-    ("sgdm_torch", "sgdm", {"convention": "torch", "dampening": 0.3, "weight_decay": 0.1}),
-    ("sgdm_torch_nesterov", "sgdm", {"convention": "torch", "nesterov": True}),
-    ("sgdm_torch_beta0", "sgdm", {"convention": "torch", "beta": 0.0}),
-    ("nadam", "nadam", {}),
-    ("nadamw", "nadam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
-    ("adan", "adan", {"weight_decay": 0.1}),
-    ("adan_no_prox", "adan", {"weight_decay": 0.1, "no_prox": True}),
-    ("adan_paper", "adan", {"form": "paper"}),
-    ("lion", "lion", {"weight_decay": 0.1}),
-    ("generalized_signsgd", "generalized_signsgd", {}),
-    ("generalized_signsgd_eps", "generalized_signsgd", {"beta2": 0.0, "eps": 1e-3}),
-    ("signsgd", "signsgd", {}),
-    ("signgd", "signgd", {}),
-    ("signum", "signum", {}),
-    ("sgd_clip_nu1", "sgd_clip", {}),
-    ("sgd_clip_nu0", "sgd_clip", {"nu": 0.0}),
-    ("sgd_clip_nu0.3", "sgd_clip", {"nu": 0.3}),
-    ("sam", "sam", {}),
-    ("sam_momentum_two_draws", "sam", {"beta": 0.9, "same_sample": False}),
-    ("adasam", "adasam", {}),
-    ("adasam_beta2_1", "adasam", {"beta2": 1.0}),
-    ("adam_sam", "adam_sam", {}),
-    ("normalized_sgdm", "normalized_sgdm", {}),
-    ("normalized_sgdm_ema", "normalized_sgdm", {"m1": "ema"}),
-    ("nigt", "nigt", {}),
-    ("igt", "igt", {}),
-    ("adaptive_nsgd", "adaptive_nsgd", {}),
-    ("adasgd", "adasgd", {}),
-    ("adasgd_eps_v0", "adasgd", {"eps": 1e-6, "v0": 0.5}),
-    ("blockwise_adam", "blockwise_adam", {}),
-]
+def cases() -> list[tuple[str, str, dict[str, Any]]]:
+    """(case id, factory name, extra kwargs on top of the required ones): every example of every
+    registered declaration (one per option that changes the math)."""
+    out = []
+    for decl in declarations():
+        if not decl.examples:
+            raise AssertionError(f"{decl.name} declares no examples for the test sweeps")
+        for ex in decl.examples:
+            extra = {k: v for k, v in ex.hyperparams.items() if not decl.params[k].per_coordinate}
+            out.append((ex.id, decl.name, extra))
+    return out
 
-CASES: list[tuple[str, str, dict[str, Any]]] = _OPTIONS
+
+CASES: list[tuple[str, str, dict[str, Any]]] = cases()
 CASE_IDS = [c[0] for c in CASES]
-
-# every factory appears at least once
-assert {c[1] for c in CASES} == set(R.ALGORITHMS), sorted(set(R.ALGORITHMS) - {c[1] for c in CASES})
 
 
 def make(name: str, extra: dict[str, Any], d: int | None = None) -> R.Algorithm:
@@ -104,29 +74,28 @@ def make(name: str, extra: dict[str, Any], d: int | None = None) -> R.Algorithm:
     return R.ALGORITHMS[name](**kw)
 
 
-# Methods whose update reads a NaN coordinate only in that coordinate (per run).
-COORDINATEWISE = {
-    "s3", "adam", "adamw", "adam_clipped", "amsgrad", "rmsprop", "nag", "sgdm", "nadam", "adan", "lion",
-    "generalized_signsgd", "signsgd", "signgd", "signum", "igt", "adasam", "adam_sam", "sam",
-}
-# Methods with a norm (or a mean over all coordinates) of the run: a NaN reaches the whole run.
-RUNWISE = {"sgd_clip", "normalized_sgdm", "nigt", "adaptive_nsgd", "adasgd"}
-BLOCKWISE = {"blockwise_adam"}
-assert COORDINATEWISE | RUNWISE | BLOCKWISE == set(R.ALGORITHMS)
-assert not (COORDINATEWISE & RUNWISE)
+def scope(name: str) -> str:
+    """Which coordinates a gradient entry reaches: 'coordinate', 'run' or 'block' (its declaration)."""
+    return get(name).scope
 
-# sign(+-inf) = +-1 is finite: these read an inf gradient without leaving the finite range.
-SIGN_OF_GRADIENT = {"signsgd", "signgd", "signum", "lion"}
+
+def sign_of_gradient(name: str) -> bool:
+    """sign(+-inf) = +-1 is finite: a sign-based method reads an inf gradient without leaving the
+    finite range."""
+    return get(name).sign_based
 
 
 def affected_coordinates(name: str, extra: dict[str, Any], d: int, bad: int) -> np.ndarray:
     """Boolean mask of the coordinates a non-finite gradient coordinate ``bad`` can reach."""
     mask = np.zeros(d, dtype=bool)
-    if name in COORDINATEWISE:
+    if scope(name) == "coordinate":
         mask[bad] = True
-    elif name in BLOCKWISE:
-        blocks = np.asarray(extra.get("blocks", kwargs_for(name, d)["blocks"]))
-        mask = blocks == blocks[bad]
+    elif scope(name) == "block":
+        kw = {**kwargs_for(name, d), **extra}
+        for k, p in get(name).params.items():
+            if p.per_coordinate:
+                blocks = np.asarray(kw[k])
+                mask |= blocks == blocks[bad]
     else:
         mask[:] = True
     return mask

@@ -1,9 +1,12 @@
 """Validation of every hyperparameter of every factory (reference.hyperparams.SPECS).
 
-``KINDS`` restates, independently of the code, the allowed range of each parameter (from the
-papers: EMA coefficients in [0, 1), p >= 1 (s3 Alg. 1), Lion's beta1 and AdaSAM's beta2 may be 1
-(adasam Remark 1), nu in [0, 1] (Zhang et al. Alg. 1), ...).  A test first checks that the table
-covers SPECS exactly, so a new parameter cannot escape the sweep.
+The sweep covers every hyperparameter of every registered declaration: the kind of its range is
+its check's (``check.kind``: unit, nonneg, p, choice:..., ...), and each kind's out-of-range and
+boundary values below are tried, so a new algorithm is swept without an edit here.
+``PAPER_KINDS`` restates, independently of the code, the allowed range of the parameters of the
+papers' algorithms (EMA coefficients in [0, 1), p >= 1 (s3 Alg. 1), Lion's beta1 and AdaSAM's
+beta2 may be 1 (adasam Remark 1), nu in [0, 1] (Zhang et al. Alg. 1), ...); a test checks their
+declarations against it.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import pytest
 import reference as R
 from reference.hyperparams import REQUIRED, SPECS, check_lr_value, defaults, resolve
 from _cases import REQUIRED_KWARGS
+from reference.registry import declarations, get
 
 _ADAM = {"lr": "lr", "beta1": "unit", "beta2": "unit", "eps": "nonneg", "eps_inside_sqrt": "bool",
          "bias_correction": "bool", "v0": "nonneg", "weight_decay": "nonneg", "decoupled_weight_decay": "bool"}
 
-KINDS: dict[str, dict[str, str]] = {
+PAPER_KINDS: dict[str, dict[str, str]] = {
     "s3": {"lr": "lr", "beta": "unit", "p": "p", "beta2": "opt_unit", "nesterov": "bool",
            "weight_decay": "nonneg", "eps": "nonneg"},
     "adam": _ADAM,
@@ -86,11 +90,14 @@ RANGE_TEXT = {
     "unit": "[0, 1)", "opt_unit": "[0, 1)", "unit_closed": "[0, 1]", "nonneg": ">= 0", "pos": "> 0",
     "p": ">= 1", "lr": "> 0", "bool": "True or False", "blocks": "non-negative integer block ids",
 }
-# parameters that need another option to be accepted at all (consistency checks after the ranges)
-CONTEXT = {("sgdm", "dampening"): {"convention": "torch"},
-           ("sgdm", "nesterov"): {"convention": "torch"}}
-
 REQUIRED_PARAMS = {(a, k) for a, kw in REQUIRED_KWARGS.items() for k in kw}
+
+
+def kind_of(alg, name):
+    """The kind of range of ``alg``'s hyperparameter ``name``: its check's ``kind``."""
+    kind = getattr(SPECS[alg][name].check, "kind", None)
+    assert kind is not None, f"{alg}.{name}: its check has no kind (reference.hyperparams)"
+    return kind
 
 
 def kinds_of(kind):
@@ -101,26 +108,50 @@ def kinds_of(kind):
     return BAD[kind], GOOD[kind], RANGE_TEXT[kind]
 
 
-PARAMS = [(a, k) for a in KINDS for k in KINDS[a]]
+PARAMS = [(d.name, k) for d in declarations() for k in d.params]
 
 
-def test_table_covers_specs_exactly():
-    assert set(KINDS) == set(SPECS) == set(R.ALGORITHMS)
-    for alg, spec in SPECS.items():
-        assert list(KINDS[alg]) == list(spec), alg
+def test_every_kind_is_swept_and_required_values_are_declared():
+    for alg, name in PARAMS:
+        kind = kind_of(alg, name)
+        assert kind.startswith("choice:") or kind in BAD, f"{alg}.{name}: kind {kind!r} has no test values"
+    assert set(SPECS) == set(R.ALGORITHMS)
     required = {(a, k) for a, spec in SPECS.items() for k, p in spec.items() if p.default is REQUIRED}
-    assert required == REQUIRED_PARAMS
+    assert required == REQUIRED_PARAMS  # every declaration's first example gives its required values
+
+
+def test_declared_ranges_are_the_papers():
+    """The declared range of each parameter of the papers' algorithms is the one restated above."""
+    for alg, kinds in PAPER_KINDS.items():
+        assert list(kinds) == list(SPECS[alg]), alg
+        for name, kind in kinds.items():
+            assert kind_of(alg, name) == kind, (alg, name)
 
 
 def base_kwargs(alg, name):
-    kw = dict(REQUIRED_KWARGS.get(alg, {}))
-    kw.update(CONTEXT.get((alg, name), {}))
-    return kw
+    """The required values (the range is checked before any consistency check)."""
+    return dict(REQUIRED_KWARGS.get(alg, {}))
+
+
+def accepting(alg, name, value):
+    """The factory with ``name=value``: with the required values, else in the context of an example
+    that sets ``name`` (a parameter may need another option to be accepted at all: sgdm's dampening
+    needs convention='torch'); raises the last consistency error if none accepts it."""
+    contexts = [{}] + [dict(ex.hyperparams) for ex in get(alg).examples if name in ex.hyperparams]
+    error = None
+    for context in contexts:
+        kw = {**base_kwargs(alg, name), **context, name: value}
+        try:
+            return R.ALGORITHMS[alg](**kw)
+        except ValueError as exc:
+            assert not str(exc).startswith(f"{alg}: {name} must be"), exc  # an allowed value is in range
+            error = exc
+    raise AssertionError(f"{alg}: no context accepts {name}={value!r}") from error
 
 
 @pytest.mark.parametrize(("alg", "name"), PARAMS, ids=[f"{a}.{k}" for a, k in PARAMS])
 def test_rejects_out_of_range_with_named_range(alg, name):
-    bad, _, text = kinds_of(KINDS[alg][name])
+    bad, _, text = kinds_of(kind_of(alg, name))
     for value in bad:
         kw = base_kwargs(alg, name)
         kw[name] = value
@@ -133,14 +164,10 @@ def test_rejects_out_of_range_with_named_range(alg, name):
 
 @pytest.mark.parametrize(("alg", "name"), PARAMS, ids=[f"{a}.{k}" for a, k in PARAMS])
 def test_accepts_allowed_boundary_values(alg, name):
-    kind = KINDS[alg][name]
+    kind = kind_of(alg, name)
     _, good, _ = kinds_of(kind)
     for value in good:
-        kw = base_kwargs(alg, name)
-        kw[name] = value
-        if (alg, name) == ("sgdm", "nesterov") and value:
-            kw["beta"] = 0.9
-        hp = R.ALGORITHMS[alg](**kw).hyperparams
+        hp = accepting(alg, name, value).hyperparams
         got = hp[name]
         if kind == "blocks":
             assert np.array_equal(got, np.asarray(value)) and got.dtype == np.int64

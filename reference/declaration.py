@@ -1,0 +1,291 @@
+r"""The declaration of an algorithm: everything the package knows about it, in one record.
+
+Each algorithm module declares, next to its update::
+
+    S3 = register(Declaration(
+        name="s3", hyperparams=S3Params, state=S3State, init=init, update=update,
+        scope=COORDINATE, decay=decoupled, torch="gpu.s3:S3", examples=(...), ...))
+    s3 = S3.factory          # the public factory reference.s3(lr=..., beta=...), statically typed
+
+and every consumer reads the declaration (through :mod:`reference.registry`) instead of a list
+of names: ``reference.ALGORITHMS`` and ``hyperparams.SPECS``, the rounding counts of
+``reference.tolerances`` (derived by running ``update`` on an operation-counting array,
+:mod:`reference.counting`), the oracle's translation of other libraries' names
+(:class:`Conventions`), ``gpu`` (the torch class, the traits of its reductions) and the test sweeps
+(:attr:`Declaration.examples`, the traits).
+
+The update is written once: ``update(g, state, hp, step) -> state`` holds the paper's formula as
+plain array expressions (the new buffers and ``direction``).  :func:`build` wraps it in the one
+generic driver of every algorithm, which owns what is not the formula: the shape check, the step
+count ``t``, the learning rate ``lr_t`` (a constant or a checked schedule), the oracle calls
+(:attr:`Declaration.gradient`), weight decay (:attr:`Declaration.decay`) and the step
+``x_{t+1} = x_t - lr_t d_t``::
+
+    g = oracle(x)                                   (or the declaration's gradient rule)
+    g = g + lambda x                                (coupled decay only)
+    state' = update(g, state, hp, Step(t, lr_t, x))
+    x' = x - lr_t d  |  x (1 - lr_t lambda) - lr_t d  |  (x - lr_t d) / (1 + lr_t lambda)
+
+An optional fused kernel (:attr:`Declaration.fused`) evaluates the same operations faster and is
+pinned to the plain formula bit for bit (tests/reference/test_speed_equivalence.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Generic, Literal, NamedTuple, ParamSpec, TypeVar, cast
+
+import numpy as np
+
+from .algorithm import Algorithm, GradientOracle, check_shape, draw_sample, kernel_ready, lr_at, oracle_gradient
+from .hyperparams import REQUIRED, Hyperparams, validate
+
+__all__ = ["Declaration", "Conventions", "Example", "Step", "Gradient", "WeightDecay", "Scope", "Reduction",
+           "COORDINATE", "RUN", "BLOCK", "NONE", "no_decay", "decoupled", "coupled", "build"]
+
+P = ParamSpec("P")
+S = TypeVar("S", bound=NamedTuple)
+
+Scope = Literal["coordinate", "run", "block"]
+Reduction = Literal["none", "run", "block"]
+COORDINATE: Final = "coordinate"
+"""Scope: a gradient entry reaches its own coordinate only."""
+RUN: Final = "run"
+"""Scope / reduction: the whole run (a norm, a mean over the vector)."""
+BLOCK: Final = "block"
+"""Scope / reduction: the coordinate's block (``blocks``)."""
+NONE: Final = "none"
+"""Reduction: none (elementwise; shards are independent)."""
+
+
+class Step(NamedTuple):
+    """What the driver knows about the step being taken: ``t`` (1, 2, ...), ``lr`` (``lr_t``; an
+    array of per-run rates for adaptive_nsgd) and ``x`` (the iterate x_t the step starts from)."""
+
+    t: int
+    lr: Any
+    x: np.ndarray
+
+
+class WeightDecay(NamedTuple):
+    """How weight decay ``lambda`` enters: ``'none'``, ``'coupled'`` (``g <- g + lambda x``, L2),
+    ``'decoupled'`` (``x (1 - lr lambda) - lr d``, AdamW) or ``'proximal'``
+    (``(x - lr d) / (1 + lr lambda)``, Adan's default)."""
+
+    kind: Literal["none", "coupled", "decoupled", "proximal"]
+    value: float = 0.0
+
+
+def no_decay(hp: Any) -> WeightDecay:
+    """No weight decay."""
+    return WeightDecay("none")
+
+
+def decoupled(hp: Any) -> WeightDecay:
+    """Decoupled weight decay ``hp.weight_decay`` (AdamW; s3 App. B.1)."""
+    return WeightDecay("decoupled", hp.weight_decay)
+
+
+def coupled(hp: Any) -> WeightDecay:
+    """Coupled weight decay (L2) ``hp.weight_decay`` (torch.optim.SGD / RMSprop)."""
+    return WeightDecay("coupled", hp.weight_decay)
+
+
+class Gradient:
+    """The oracle as an update's gradient rule sees it: ``grad(point)`` calls the oracle and checks
+    the gradient's shape (cast to the point's dtype); ``grad.sample(same)`` one frozen sample
+    (``reference.algorithm.draw_sample``)."""
+
+    __slots__ = ("name", "oracle")
+
+    def __init__(self, name: str, oracle: Any) -> None:
+        self.name, self.oracle = name, oracle
+
+    def __call__(self, point: np.ndarray) -> np.ndarray:
+        return oracle_gradient(self.name, self.oracle, point)
+
+    def sample(self, same_sample: bool = True) -> Gradient:
+        return Gradient(self.name, draw_sample(self.oracle, same_sample))
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How other libraries name this algorithm's hyperparameters and buffers (reference.oracle).
+
+    ``kwargs``: reference hyperparameter -> the implementation parameter names to try, in order
+    (on top of the common ``lr``/``learning_rate``, ``beta1``/``b1``, ...).  ``buffers``: their
+    state-buffer name -> the reference state field (None: never compare), on top of
+    ``exp_avg``/``momentum_buffer``/... -> ``m``.  ``flags``: implementation parameters that
+    select the algorithm itself (``amsgrad=True``).  ``betas``: the ``betas`` tuple other
+    libraries take (default: the hyperparameters beta1, beta2, beta3 that are set); ``folded``:
+    hyperparameters that ``betas`` already expresses (never passed, never reported).
+    """
+
+    kwargs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    buffers: Mapping[str, str | None] = field(default_factory=dict)
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    betas: Callable[[Mapping[str, Any]], tuple[float, ...]] | None = None
+    folded: tuple[str, ...] = ()
+
+
+class Example(NamedTuple):
+    """A configuration of the test sweeps: an id and hyperparameters (the first example of a
+    declaration gives every required hyperparameter a value)."""
+
+    id: str
+    hyperparams: Mapping[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class Declaration(Generic[P, S]):
+    """One algorithm (see the module docstring).
+
+    Attributes:
+        name: the factory name (``"s3"``).
+        hyperparams: the typed :class:`~reference.hyperparams.Hyperparams` class.
+        state: the state NamedTuple: ``t``, the paper's buffers, ``direction``.
+        init: ``(x0, hp) -> state`` with ``t = 0`` (x0 a fresh float array).
+        update: ``(g, state, hp, step) -> state``: the paper's formula.
+        doc: the factory's docstring (paper and equation).
+        scope: the coordinates one gradient entry reaches through the update: ``'coordinate'``,
+            ``'run'`` (a norm or mean over the run) or ``'block'``.
+        reduction: the reductions the step takes (what a sharded run must all-reduce): ``'none'``,
+            ``'run'`` (over the whole vector) or ``'block'`` (per block of ``blocks``).
+        oracle_calls: oracle calls per step.
+        gradient: the gradient rule ``(grad, state, hp, step) -> g`` when it is not one call at
+            ``x_t`` (SAM's perturbed point, NIGT's extrapolation, two samples).
+        x_dependent: whether the oracle is evaluated away from ``x_t`` or twice (a bool or a
+            function of the hyperparameters): the oracle's streams then give a gradient function.
+        decay: ``hp -> WeightDecay``.
+        learning_rate: ``(state, hp, t) -> lr_t`` for an algorithm without an ``lr``
+            hyperparameter (adaptive_nsgd's eta_t).
+        sign_based: the direction is a sign (``sign(0) = 0``; R7 of reference.tolerances).
+        sign_of: ``(g, state, hp) -> c``, the argument of the sign when it is computed (Signum's
+            momentum, Lion's interpolation); None when it is the gradient itself.
+        fused: ``(g, state, hp, step) -> (x_next, state) | None``: the same step with a fused
+            kernel, or None where it does not apply (mixed dtypes, subclasses).
+        check: a consistency check across hyperparameters (raises ValueError).
+        roundings: None when the rounding count K is derived from ``update``; else why not.
+        conventions: other libraries' names (:class:`Conventions`).
+        torch: ``"module:Class"`` of the ``gpu`` optimizer, if any.
+        examples: the test sweeps' configurations, one per option that changes the math.
+    """
+
+    name: str
+    hyperparams: Callable[P, Hyperparams]
+    state: type[S]
+    init: Callable[[np.ndarray, Any], S]
+    update: Callable[[Any, S, Any, Step], S]
+    doc: str = ""
+    scope: Scope = COORDINATE
+    reduction: Reduction = NONE
+    oracle_calls: int = 1
+    gradient: Callable[[Gradient, S, Any, Step], Any] | None = None
+    x_dependent: bool | Callable[[Mapping[str, Any]], bool] = False
+    decay: Callable[[Any], WeightDecay] = no_decay
+    learning_rate: Callable[[S, Any, int], Any] | None = None
+    sign_based: bool = False
+    sign_of: Callable[[np.ndarray, S, Any], np.ndarray] | None = None
+    fused: Callable[[np.ndarray, S, Any, Step], tuple[np.ndarray, S] | None] | None = None
+    check: Callable[[Any], None] | None = None
+    roundings: str | None = None
+    conventions: Conventions = field(default_factory=Conventions)
+    torch: str | None = None
+    examples: tuple[Example, ...] = ()
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The hyperparameters' :class:`~reference.hyperparams.Param` records, in order."""
+        return self.hyperparams.PARAMS  # type: ignore[attr-defined, no-any-return]
+
+    def depends_on_x(self, hp: Mapping[str, Any]) -> bool:
+        """:attr:`x_dependent` for the hyperparameters ``hp``."""
+        return self.x_dependent(hp) if callable(self.x_dependent) else self.x_dependent
+
+    def resolve(self, given: Mapping[str, Any]) -> Hyperparams:
+        """Validated hyperparameters (defaults applied) as the typed record."""
+        hp = self.hyperparams(**validate(self.name, self.params, given))  # type: ignore[call-arg]
+        if self.check is not None:
+            self.check(hp)
+        return hp
+
+    def build(self, hp: Hyperparams) -> Algorithm:
+        """The :class:`~reference.algorithm.Algorithm` of validated ``hp`` (:func:`build`)."""
+        return build(self, hp)
+
+    @functools.cached_property
+    def factory(self) -> Callable[P, Algorithm]:
+        """The public keyword-only factory ``name(**hyperparams) -> Algorithm`` (validated)."""
+        decl = self
+
+        def make(**given: Any) -> Algorithm:
+            return decl.build(decl.resolve(given))
+
+        params = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY,
+                                    default=inspect.Parameter.empty if p.default is REQUIRED else p.default)
+                  for k, p in self.params.items()]
+        make.__signature__ = inspect.Signature(params, return_annotation=Algorithm)  # type: ignore[attr-defined]
+        lines = [f"    {k} (default {p.default!r}): {p.doc}" for k, p in self.params.items()]
+        make.__doc__ = self.doc.rstrip() + "\n\n    Hyperparameters:\n" + "\n".join(lines) + "\n"
+        make.__name__ = make.__qualname__ = self.name
+        make.__module__ = getattr(self.update, "__module__", __name__)
+        make.declaration = self  # type: ignore[attr-defined]
+        return cast("Callable[P, Algorithm]", make)
+
+
+# --------------------------------------------------------------------------- the generic driver
+
+
+def _minus(x: np.ndarray, lr_t: Any, d: np.ndarray) -> np.ndarray:
+    """``x - lr_t d`` (one temporary fewer on plain arrays of one dtype; the same bits)."""
+    if not kernel_ready(x, d):
+        return x - lr_t * d
+    u = np.multiply(d, lr_t)
+    return np.subtract(x, u, out=u)
+
+
+def apply_step(x: np.ndarray, d: np.ndarray, lr_t: Any, decay: WeightDecay) -> np.ndarray:
+    """``x_{t+1}`` from ``x_t``, the direction ``d_t`` and ``lr_t`` under ``decay``."""
+    kind, lam = decay
+    if kind == "decoupled":
+        if lam:
+            return x * (1.0 - lr_t * lam) - lr_t * d
+        return _minus(x, lr_t, d)
+    if kind == "proximal":
+        return (x - lr_t * d) / (1.0 + lr_t * lam)
+    return _minus(x, lr_t, d)
+
+
+def build(decl: Declaration[Any, Any], hp: Hyperparams) -> Algorithm:
+    """The generic driver: ``init`` and ``step`` of ``decl`` with hyperparameters ``hp``."""
+    name, update, gradient, fused = decl.name, decl.update, decl.gradient, decl.fused
+    decay = decl.decay(hp)
+    coupled_wd = decay.value if decay.kind == "coupled" else 0.0
+    lr = hp.get("lr")
+    rate = decl.learning_rate
+    init_state = decl.init
+
+    def init(x0: Any) -> Any:
+        from .algorithm import as_float_array
+
+        return init_state(as_float_array(x0), hp)
+
+    def step(x: np.ndarray, state: Any, oracle: GradientOracle) -> tuple[np.ndarray, Any]:
+        check_shape(name, x, state)
+        t = state.t + 1
+        lr_t = lr_at(name, cast(Any, lr), t) if rate is None else rate(state, hp, t)
+        info = Step(t, lr_t, x)
+        g = oracle_gradient(name, oracle, x) if gradient is None else gradient(Gradient(name, oracle), state, hp, info)
+        if fused is not None:
+            out = fused(g, state, hp, info)
+            if out is not None:
+                return out
+        if coupled_wd:
+            g = g + coupled_wd * x
+        new = update(g, state, hp, info)
+        return apply_step(x, new.direction, lr_t, decay), new
+
+    return Algorithm(name, hp, init, step, oracle_calls=decl.oracle_calls)
