@@ -6,7 +6,9 @@ Rules, by kind of evidence (every number compared with comes from the policy):
   ``bound`` by more than rounding (``|bound| gamma_ops``) plus ``z_mc`` standard errors (reversed for
   ``sense="lower"``); it *attains* the bound when it is within that margin of it.  A certified case
   uses its re-verified bracket ``[lower, upper]``: violated when ``lower`` exceeds the bound, attained
-  when the bracket reaches it, undecided (inconclusive) when it straddles it.  An :class:`Exact`
+  when the bracket reaches it (or straddles it while narrower than ``search_rel |bound|``: the
+  certificate resolves the equality to the policy's agreement threshold), undecided (inconclusive)
+  when a wider bracket straddles it.  An :class:`Exact`
   method's sympy proof steps are re-checked and a certificate that does not verify makes the evidence
   inconclusive: it never becomes a number.  Verdict: any violation -> ``refuted``; attained, or
   approached along ``approach`` -> ``tight``; otherwise ``loose`` when the supremum is known or searched
@@ -97,16 +99,19 @@ def _bound_case(c: Case, sense: str, policy: Policy, bracket: tuple[float, float
     """(violated, attained, undecided) for one case."""
     slack = abs(c.bound if c.scale is None else c.scale) * policy.gamma(c.ops) + policy.z_mc * c.se
     lo, hi = bracket if bracket is not None else (c.value, c.value)
+    # a certified bracket that contains the bound and is narrower than the search agreement threshold
+    # attains it (to within that threshold): an SDP certifies an equality no better than its gap
+    resolved = bracket is not None and hi - lo <= policy.search_rel * abs(c.bound)
     if sense == "upper":
         if lo - c.bound > slack:
             return True, False, False
         if hi - c.bound > slack:  # the certified bracket straddles the bound
-            return False, False, True
+            return (False, True, False) if resolved else (False, False, True)
         return False, c.bound - hi <= slack, False
     if c.bound - hi > slack:
         return True, False, False
     if c.bound - lo > slack:
-        return False, False, True
+        return (False, True, False) if resolved else (False, False, True)
     return False, lo - c.bound <= slack, False
 
 
