@@ -82,8 +82,9 @@ class _Lint(ast.NodeVisitor):
 
     def visit_Compare(self, node: ast.Compare) -> None:
         for operand in [node.left, *node.comparators]:
-            if isinstance(operand, ast.Constant) and isinstance(operand.value, float):
-                self.problems.append(f"line {node.lineno}: float literal {operand.value!r} in a comparison")
+            for sub in ast.walk(operand):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, float):
+                    self.problems.append(f"line {node.lineno}: float literal {sub.value!r} in a comparison")
         self.generic_visit(node)
 
 
