@@ -154,20 +154,23 @@ def _judge_bound(e: Bound, policy: Policy) -> Judgement:
     flags = [_bound_case(c, e.sense, policy, b) for c, b in zip(e.cases, brackets)]
     ratios = [c.value / c.bound if c.bound != 0 else (math.inf if c.value > 0 else (0.0 if c.value == 0 else -math.inf))
               for c in e.cases]
-    if e.sense == "upper":
-        worst = int(np.argmax(ratios))
-    else:
-        worst = int(np.argmin(ratios))
+    # the worst case: the largest excess over the bound (upper) or shortfall below it (lower), relative to
+    # the bound's magnitude -- value/bound orders cases wrongly when bounds are negative
+    sign = 1.0 if e.sense == "upper" else -1.0
+    excess = [sign * (c.value - c.bound) / (abs(c.bound) if c.bound != 0 else max(abs(c.value), 1e-300)) for c in e.cases]
+    worst = int(np.argmax(excess))
+    positive = all(c.bound > 0 for c in e.cases)
     wc = e.cases[worst]
     violated = [i for i, f in enumerate(flags) if f[0]]
     undecided = [i for i, f in enumerate(flags) if f[2]]
     attained = [i for i, f in enumerate(flags) if f[1]]
     rel = "<=" if e.sense == "upper" else ">="
     how = _method_name(m)
-    numbers = {"cases": len(e.cases), "worst_case": worst, "worst_ratio": ratios[worst], "violations": len(violated),
+    numbers = {"cases": len(e.cases), "worst_case": worst, "worst_ratio": ratios[worst], "worst_excess": excess[worst],
+               "violations": len(violated),
                "attained": len(attained), "method": type(m).__name__}
     if violated:
-        i = violated[0] if e.sense == "lower" else max(violated, key=lambda j: ratios[j])
+        i = max(violated, key=lambda j: excess[j])
         c = e.cases[i]
         se = f" +- {_g(c.se, 3)} (SE)" if c.se else ""
         return Judgement(Verdict.REFUTED, e.stated,
@@ -182,8 +185,11 @@ def _judge_bound(e: Bound, policy: Policy) -> Judgement:
     approached, gaps = (_approached(e.cases, e.approach, e.sense, policy) if e.approach else (False, []))
     if gaps:
         numbers["gaps_along_" + str(e.approach)] = gaps
-    summary = f"max value/bound = {_g(ratios[worst], 8)} over {len(e.cases)} cases ({how})" if e.sense == "upper" else \
-        f"min value/bound = {_g(ratios[worst], 8)} over {len(e.cases)} cases ({how})"
+    if positive:
+        summary = f"{'max' if e.sense == 'upper' else 'min'} value/bound = {_g(ratios[worst], 8)} over {len(e.cases)} cases ({how})"
+    else:  # some bound <= 0: the relative excess is the readable number
+        summary = (f"{'max (value - bound)' if e.sense == 'upper' else 'max (bound - value)'}/|bound| = {_g(excess[worst], 6)} "
+                   f"at value {_g(wc.value)}, bound {_g(wc.bound)} over {len(e.cases)} cases ({how})")
     if attained:
         verdict, reason = Verdict.TIGHT, f"attained (value {rel} bound within the policy margin) at {_fmt_inputs(e.cases[attained[0]].inputs)}"
     elif approached:
