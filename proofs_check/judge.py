@@ -6,7 +6,9 @@ Rules, by kind of evidence (every number compared with comes from the policy):
   ``bound`` by more than rounding (``|bound| gamma_ops``) plus ``z_mc`` standard errors (reversed for
   ``sense="lower"``); it *attains* the bound when it is within that margin of it.  A certified case
   uses its re-verified bracket ``[lower, upper]``: violated when ``lower`` exceeds the bound, attained
-  when the bracket reaches it, undecided (inconclusive) when it straddles it.  An :class:`Exact`
+  when the bracket reaches it (or straddles it while narrower than ``search_rel |bound|``: the
+  certificate resolves the equality to the policy's agreement threshold), undecided (inconclusive)
+  when a wider bracket straddles it.  An :class:`Exact`
   method's sympy proof steps are re-checked and a certificate that does not verify makes the evidence
   inconclusive: it never becomes a number.  Verdict: any violation -> ``refuted``; attained, or
   approached along ``approach`` -> ``tight``; otherwise ``loose`` when the supremum is known or searched
@@ -97,16 +99,19 @@ def _bound_case(c: Case, sense: str, policy: Policy, bracket: tuple[float, float
     """(violated, attained, undecided) for one case."""
     slack = abs(c.bound if c.scale is None else c.scale) * policy.gamma(c.ops) + policy.z_mc * c.se
     lo, hi = bracket if bracket is not None else (c.value, c.value)
+    # a certified bracket that contains the bound and is narrower than the search agreement threshold
+    # attains it (to within that threshold): an SDP certifies an equality no better than its gap
+    resolved = bracket is not None and hi - lo <= policy.search_rel * abs(c.bound)
     if sense == "upper":
         if lo - c.bound > slack:
             return True, False, False
         if hi - c.bound > slack:  # the certified bracket straddles the bound
-            return False, False, True
+            return (False, True, False) if resolved else (False, False, True)
         return False, c.bound - hi <= slack, False
     if c.bound - hi > slack:
         return True, False, False
     if c.bound - lo > slack:
-        return False, False, True
+        return (False, True, False) if resolved else (False, False, True)
     return False, lo - c.bound <= slack, False
 
 
@@ -149,20 +154,23 @@ def _judge_bound(e: Bound, policy: Policy) -> Judgement:
     flags = [_bound_case(c, e.sense, policy, b) for c, b in zip(e.cases, brackets)]
     ratios = [c.value / c.bound if c.bound != 0 else (math.inf if c.value > 0 else (0.0 if c.value == 0 else -math.inf))
               for c in e.cases]
-    if e.sense == "upper":
-        worst = int(np.argmax(ratios))
-    else:
-        worst = int(np.argmin(ratios))
+    # the worst case: the largest excess over the bound (upper) or shortfall below it (lower), relative to
+    # the bound's magnitude -- value/bound orders cases wrongly when bounds are negative
+    sign = 1.0 if e.sense == "upper" else -1.0
+    excess = [sign * (c.value - c.bound) / (abs(c.bound) if c.bound != 0 else max(abs(c.value), 1e-300)) for c in e.cases]
+    worst = int(np.argmax(excess))
+    positive = all(c.bound > 0 for c in e.cases)
     wc = e.cases[worst]
     violated = [i for i, f in enumerate(flags) if f[0]]
     undecided = [i for i, f in enumerate(flags) if f[2]]
     attained = [i for i, f in enumerate(flags) if f[1]]
     rel = "<=" if e.sense == "upper" else ">="
     how = _method_name(m)
-    numbers = {"cases": len(e.cases), "worst_case": worst, "worst_ratio": ratios[worst], "violations": len(violated),
+    numbers = {"cases": len(e.cases), "worst_case": worst, "worst_ratio": ratios[worst], "worst_excess": excess[worst],
+               "violations": len(violated),
                "attained": len(attained), "method": type(m).__name__}
     if violated:
-        i = violated[0] if e.sense == "lower" else max(violated, key=lambda j: ratios[j])
+        i = max(violated, key=lambda j: excess[j])
         c = e.cases[i]
         se = f" +- {_g(c.se, 3)} (SE)" if c.se else ""
         return Judgement(Verdict.REFUTED, e.stated,
@@ -177,8 +185,11 @@ def _judge_bound(e: Bound, policy: Policy) -> Judgement:
     approached, gaps = (_approached(e.cases, e.approach, e.sense, policy) if e.approach else (False, []))
     if gaps:
         numbers["gaps_along_" + str(e.approach)] = gaps
-    summary = f"max value/bound = {_g(ratios[worst], 8)} over {len(e.cases)} cases ({how})" if e.sense == "upper" else \
-        f"min value/bound = {_g(ratios[worst], 8)} over {len(e.cases)} cases ({how})"
+    if positive:
+        summary = f"{'max' if e.sense == 'upper' else 'min'} value/bound = {_g(ratios[worst], 8)} over {len(e.cases)} cases ({how})"
+    else:  # some bound <= 0: the relative excess is the readable number
+        summary = (f"{'max (value - bound)' if e.sense == 'upper' else 'max (bound - value)'}/|bound| = {_g(excess[worst], 6)} "
+                   f"at value {_g(wc.value)}, bound {_g(wc.bound)} over {len(e.cases)} cases ({how})")
     if attained:
         verdict, reason = Verdict.TIGHT, f"attained (value {rel} bound within the policy margin) at {_fmt_inputs(e.cases[attained[0]].inputs)}"
     elif approached:

@@ -107,46 +107,39 @@ class Check:
     """One check of a claim.
 
     ``fn(ctx, params)`` returns evidence; ``params`` are the check's declared inputs (the ones its
-    negative control may perturb); ``negative`` is the negative control.  Legacy checks (being migrated)
-    pass a string as ``negative`` and an ``fn(ctx, negative) -> Outcome``.
+    negative control may perturb); ``negative`` is the negative control.
     """
 
     name: str
-    fn: Callable[..., Any]
+    fn: CheckFn
     expected: Verdict
-    negative: Perturbation | str
+    negative: Perturbation
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if isinstance(self.negative, Perturbation):
-            self.negative.validate(declared(self.params))
-        elif not (isinstance(self.negative, str) and self.negative):
-            raise TypeError(f"check {self.name!r}: negative must be a Perturbation")
-
-    @property
-    def legacy(self) -> bool:
-        return isinstance(self.negative, str)
+        if not isinstance(self.negative, Perturbation):
+            raise TypeError(f"check {self.name!r}: negative must be a Perturbation (proofs_check.perturb), "
+                            f"got {type(self.negative).__name__}")
+        if not isinstance(self.expected, Verdict):
+            raise TypeError(f"check {self.name!r}: expected must be a Verdict")
+        self.negative.validate(declared(self.params))
 
     @property
     def negative_control(self) -> str:
-        return self.negative if isinstance(self.negative, str) else self.negative.describe()
+        return self.negative.describe()
 
     def evidence(self, ctx: Context, negative: bool = False) -> tuple[Evidence, ...]:
         """Run the check (perturbed when ``negative``) and return its evidence."""
-        if self.legacy:
-            raise TypeError(f"check {self.name!r} has not been migrated to evidence")
         pert = self.negative if negative else None
         params = declared(self.params)
         if pert is not None:
-            params = pert.params(params)  # type: ignore[union-attr]
+            params = pert.params(params)
         ev = as_tuple(self.fn(ctx, params))
         if pert is not None:
-            ev = tuple(pert.evidence(e) for e in ev)  # type: ignore[union-attr]
+            ev = tuple(pert.evidence(e) for e in ev)
         return ev
 
     def run(self, ctx: Context, negative: bool = False) -> Outcome:
-        if self.legacy:
-            return self.fn(ctx, negative)
         ev = self.evidence(ctx, negative)
         verdict, js = judge_all(ev)
         first = js[0]

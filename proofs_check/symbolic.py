@@ -136,9 +136,10 @@ def _difference(a: sp.Expr, b: sp.Expr) -> str:
 def _monomial_dimension(term: sp.Expr, units: Mapping[Any, Any]) -> sp.Expr:
     """The dimension of one term: ``term(s -> s u_s) / term`` for the dimensional symbols s (unit u_s).
 
-    Dimensionless symbols and numerical factors cancel (``(1 - beta1) sqrt(Delta L)`` has the dimension of
-    ``sqrt(Delta L)``); a term that is not homogeneous in its own right (``log Delta``) keeps symbols."""
-    scale = {s: s * units[s] for s in term.free_symbols if s in units}
+    Dimensionless symbols (absent from ``units``, or mapped to a number) and numerical factors cancel
+    (``(1 - beta1) sqrt(Delta L)`` has the dimension of ``sqrt(Delta L)``); a term that is not homogeneous in
+    its own right (``log Delta``) keeps symbols."""
+    scale = {s: s * units[s] for s in term.free_symbols if s in units and not sp.sympify(units[s]).is_number}
     if not scale:
         return sp.Integer(1)
     return sp.simplify(sp.powsimp(sp.expand_power_base(term.subs(scale, simultaneous=True) / term, force=True),

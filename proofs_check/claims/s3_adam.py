@@ -246,7 +246,7 @@ def _condition(ctx: Context, p: Params) -> Identity:
     """beta1^2 < beta2 is necessary and sufficient for a bound uniform in t (B_t bounded iff rho < 1)."""
     grid = [(b1, b2) for b1 in (0.5, 0.8, 0.9, 0.95) for b2 in (0.3, 0.6, 0.7, 0.9, 0.99, 0.999) if b1 * b1 != b2]
     condition = {"beta1^2 < beta2": lambda b1, b2: b1 * b1 < b2,
-                 "beta1 < beta2^(1/4)": lambda b1, b2: b1 < b2 ** 0.25}[p.condition]
+                 "beta1 < beta2^(1/4)": lambda b1, b2: b1**4 < b2}[p.condition]
     # B_t is non-decreasing; bounded iff B_(2e6) equals B_(1e6) up to the rounding of its logs
     growth = [float(log_adam_bound(b1, b2, 2 * 10**6) - log_adam_bound(b1, b2, 10**6)) for b1, b2 in grid]
     bounded = [g <= tol.POLICY.gamma(16) for g in growth]

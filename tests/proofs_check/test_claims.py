@@ -55,9 +55,9 @@ def test_checks_are_deterministic(results) -> None:
 
 
 def _claim_modules() -> list[str]:
-    mods = {sys.modules[c.fn.__module__] for claim in REGISTRY.values() for c in claim.checks}
-    return sorted(m.__name__ for m in mods if not any(
-        c.legacy for claim in REGISTRY.values() for c in claim.checks if c.fn.__module__ == m.__name__))
+    import pkgutil
+    import proofs_check.claims as pkg
+    return sorted(f"{pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__))
 
 
 class _Lint(ast.NodeVisitor):
@@ -82,8 +82,9 @@ class _Lint(ast.NodeVisitor):
 
     def visit_Compare(self, node: ast.Compare) -> None:
         for operand in [node.left, *node.comparators]:
-            if isinstance(operand, ast.Constant) and isinstance(operand.value, float):
-                self.problems.append(f"line {node.lineno}: float literal {operand.value!r} in a comparison")
+            for sub in ast.walk(operand):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, float):
+                    self.problems.append(f"line {node.lineno}: float literal {sub.value!r} in a comparison")
         self.generic_visit(node)
 
 

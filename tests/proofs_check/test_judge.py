@@ -216,3 +216,11 @@ def test_units_ignore_dimensionless_factors() -> None:
     units = Units({Delta: F, L: F / X**2}, F / X)
     expr = (1 - beta1) * sp.sqrt(Delta * L) + sp.sqrt(2) * sp.log(3) * sp.sqrt(Delta * L) / (1 + beta1)
     assert judge(Derivation("s", expr, expr, units=units)).verdict is V.VERIFIED
+
+
+def test_the_worst_case_is_the_largest_excess_even_with_negative_bounds() -> None:
+    j = judge(Bound("s", (Case(-0.0163, -0.0048, {"i": 0}), Case(-1.0, -0.9, {"i": 1})), EXACT))
+    assert j.numbers["worst_case"] == 1 and "value/bound =" not in j.measured  # -1.0 is nearer its bound -0.9
+    assert j.verdict is V.LOOSE
+    j = judge(Bound("s", (Case(-0.5, -0.6, {"i": 0}), Case(-1.0, -0.9, {"i": 1})), EXACT))
+    assert j.verdict is V.REFUTED and j.numbers["counterexample"] == 0
