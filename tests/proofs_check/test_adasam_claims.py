@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 import pytest
+
+from proofs_check.perturb import Perturbation
 import sympy as sp
 
 import proofs_check.claims  # noqa: F401  (registers every claim module)
@@ -38,7 +40,7 @@ def test_required_ids_registered_in_the_papers_order():
     for cid in REQUIRED:
         assert REGISTRY[cid].source.startswith("adasam ")
         assert REGISTRY[cid].note, f"{cid}: the curated finding is missing"
-        assert not any(c.legacy for c in REGISTRY[cid].checks), cid
+        assert all(isinstance(c.negative, Perturbation) for c in REGISTRY[cid].checks), cid
 
 
 # --------------------------------------------------------------------------- what the runs found
