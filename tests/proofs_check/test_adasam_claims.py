@@ -226,6 +226,19 @@ def test_scaling_degree_units_and_zero_test():
     assert Sy.is_zero((1 - b) ** 2 - 1 + 2 * b - b**2) and not Sy.is_zero(b - eps)
     u = Sy.units_of(sig / (1 - beta1))
     assert u[sig] == Sy.F / Sy.X and u[beta1].is_Rational and u[beta1] != 1  # 1 - beta1 must not vanish
+    # dimensions by exact scaling: Theorem 1's printed rho term is wrong in x only (f -> c f scaling cannot see it)
+    G, gamma = sp.symbols("G gamma", positive=True)
+    printed_rho = 8 * G * gamma * Lsym * Lsym * rho**2 / eps
+    assert Sy.dimension(printed_rho) == Sy.F**2 / Sy.X and Sy.scaling_degree(printed_rho) == 2
+    assert Sy.dimension(8 * G * gamma * Lsym**3 * rho**2 / eps**2) == Sy.F**2 / Sy.X**2
+    assert Sy.dimension(8 * G * gamma * Lsym * sig**2 / eps) == Sy.F**3 / Sy.X**3
+
+
+def test_thm1_derivation_units_find_both_wrong_terms(results):
+    j = results.outcome("adasam.thm1.derivation", 0).judgements[0]
+    dims = j.numbers["printed_dimensions"]
+    assert sorted(d for d in dims if d != "F_dim**2/X_dim**2") == ["F_dim**2/X_dim", "F_dim**3/X_dim**3"]
+    assert set(j.numbers["derived_dimensions"]) == {"F_dim**2/X_dim**2"}
 
 
 # --------------------------------------------------------------------------- Theorem 1, Corollary 1, Remark 3
