@@ -143,7 +143,15 @@ def test_young_gap_and_range():
     assert Lm.young_gap(a, -a, 4.0)[0] == pytest.approx(2 * 5.25 + 5.25 / 8 + 5.25)
     derived = Li.young_range_derived()
     assert derived == Li.YOUNG_RANGE_CORRECTED and derived != Li.young_range_printed()
-    assert not Li.young_range_printed().contains(sp.Rational(1, 2)) and derived.contains(sp.Rational(1, 2))
+    # (a, b, lambda) -> (b, a, 1/lambda): the printed lemma covers lambda = 1/2 (lambda = 2, a and b swapped); what it
+    # misses of the proof's range is lambda = +-1 only, the lambda_2 = lambda_3 = 1 of Theorem 1's proof
+    assert all(Li.young_symmetries().values())
+    covered = Li.young_range_covered()
+    assert covered.contains(sp.Rational(1, 2)) and not Li.young_range_printed().contains(sp.Rational(1, 2))
+    assert sp.Complement(derived, covered) == sp.FiniteSet(-1, 1)
+    assert not covered.contains(1)
+    a, b = np.array([[0.3, -1.0]]), np.array([[2.0, 0.7]])  # the printed lemma at lambda = 2 on (b, a) is lambda = 1/2
+    assert Lm.young_gap(b, a, 4.0)[0] == pytest.approx(Lm.young_gap(a, b, 0.25)[0], rel=1e-15)
 
 
 def test_hadamard_ratios():
