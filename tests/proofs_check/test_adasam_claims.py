@@ -16,6 +16,8 @@ import reference as R
 from proofs_check.claims import adasam_algorithm as A
 from proofs_check.claims import adasam_lemmas as Lm
 from proofs_check.claims import adasam_lemmas_inequalities as Li
+from proofs_check.claims import adasam_lemmas_learning_rate as Lr
+from proofs_check.claims import adasam_lemmas_momentum as Lm9
 from proofs_check.claims import adasam_lemmas_products as Lp
 from proofs_check.claims import adasam_lemmas_sequence as Ls
 from proofs_check.claims import adasam_rates as Rt
@@ -167,6 +169,14 @@ def test_eta_range_closed_form_and_reference():
     eta, m = Lm.eta_trace(R.adasam(beta1=0.5, beta2=0.75, eps=0.1), np.ones((3, 1, 1)))
     np.testing.assert_allclose(eta[:, 0, 0], Lm.eta_range(0.75, 0.1, 1.0, np.arange(3))[0], rtol=1e-15)
     np.testing.assert_allclose(m[:, 0, 0], [0.5, 0.75, 0.875])
+
+
+def test_eps_above_g_run():
+    """eps > G: eta_t = 1/eps < 1/G on every sequence; the sums of Lemma 4 and (46) are 0, their printed bounds < 0."""
+    r = Lr.eps_above_g_run(0, eps=2.0, G=1.0, d=3)
+    assert r["min eta_t"] == r["max eta_t"] == 0.5 < r["1/G"]
+    assert r["max sum_t ||eta_(t-1) - eta_t||_1"] == 0 and r["printed d (1/eps - 1/G)"] == -1.5
+    assert r["max sum_t ||eta_t - eta_(t-1)||^2"] == 0 and r["printed d (eps^-2 - G^-2)"] == pytest.approx(-2.25)
 
 
 def test_eta_range_derived_by_sympy():
