@@ -78,9 +78,24 @@ def test_tight_verdicts_come_from_the_whole_domain(results):
     # eq46: approached along G/eps -> inf; lemma9: attained at eps = G, beta1 = 0 (not at the small eps of practice)
     j = results.outcome("adasam.eq46", 1).judgements[0]
     assert j.numbers["gaps_along_G/eps"][-1] < 1e-6
-    j9 = results.outcome("adasam.lemma9", 0).judgements[0]
-    worst = _evidence(results, "adasam.lemma9", 0)[0].cases[j9.numbers["worst_case"]]
+    j9 = results.outcome("adasam.lemma9", 1).judgements[0]
+    worst = _evidence(results, "adasam.lemma9", 1)[0].cases[j9.numbers["worst_case"]]
     assert worst.inputs["eps/G"] == 1.0
+
+
+def test_lemma9_whole_inequality_80(results):
+    """(80) itself, not only its factor (88): approached along t by the kink construction (every hypothesis: eps = G,
+    Theorem 1's gamma, lambda_1 in the printed range), below it on AdaSAM runs with beta1 > 0."""
+    out = results.outcome("adasam.lemma9", 0)
+    kink, runs = out.evidence
+    assert [j.verdict.value for j in out.judgements] == ["tight", "verified"]
+    assert out.judgements[0].numbers["gaps_along_t"][-1] < 1e-6
+    for c in kink.cases:
+        assert c.inputs["eps/G"] == 1.0 and c.inputs["gamma"] == 1 / 16 and c.inputs["lambda_1^2"] > 1
+        assert all(v for v in c.inputs.values() if isinstance(v, bool)), c.inputs
+    assert kink.details["proof_lambdas_ratio"] == pytest.approx(4 / math.sqrt(24), rel=1e-9)
+    assert all(0 < c.inputs["beta1"] < 1 for c in runs.cases) and all(c.value < c.bound for c in runs.cases)
+    assert {c.inputs["eps/G"] > 1 for c in runs.cases} == {True, False}  # eps on both sides of G
 
 
 def test_cor1_declares_the_bounds_other_orders(results):
@@ -196,6 +211,23 @@ def test_momentum_sup_closed_forms():
     assert Lm.momentum_inf_sup(0.9, 5) == pytest.approx(1 - 0.9**6)
     run = Lm.linear_run(0.9, 0.99, 0.1, 2.0, 5, 2)
     np.testing.assert_allclose(run["m"][:, 0], 2.0 * (1 - 0.9 ** np.arange(6)))
+
+
+def test_lemma80_kink_closed_form():
+    """At the kink: LHS = gamma^2 L beta1 (1 - beta1^t)/(1 - beta1) (m_(t-1) = G(1 - beta1^t), eta = 1/G, grad f(x_t) =
+    G, grad f(z_t) - grad f(x_t) = L (z_t - x_t)); with lambda_1^2 = gamma L beta1/(G(1-beta1)) and lambda_2, lambda_3
+    -> inf the right side is gamma^2 L beta1/(1 - beta1)."""
+    b1, gamma, ts = 0.96, 1 / 16, [10, 300]
+    run = Lm9.kink_run(b1, ts, gamma)
+    expect = gamma**2 * b1 * (1 - b1 ** np.array(ts)) / (1 - b1)
+    np.testing.assert_allclose(run["lhs"], expect, rtol=1e-12)
+    np.testing.assert_allclose(run["m"], 1 - b1 ** np.array(ts), rtol=1e-12)
+    y = gamma * b1 / (1 - b1)
+    rhs = Lm9.lemma80_rhs(run["A"], 1.0, 1.0, 1.0, gamma, b1, 0.0, 1, np.array([y, 1e300, 1e300]))
+    np.testing.assert_allclose(rhs, gamma**2 * b1 / (1 - b1), rtol=1e-12)
+    # by hand: A = 2, L = G = eps = d = 1, gamma = 0.5, beta1 = 0.5, rho = 0.1, lambdas^2 (1, 2, 4)
+    assert Lm9.lemma80_rhs(2.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.1, 1, (1.0, 2.0, 4.0)) == pytest.approx(
+        0.125 / 2 * 1.75 + 0.5 + 0.5 * 0.01 / 2 * 18)
 
 
 def test_lemma7_and_lemma8_equality_cases():
