@@ -326,9 +326,29 @@ def test_bound_value_problem_constants_and_hypotheses():
     # printed: 2G Delta/(gamma T) + 8 G gamma L sigma^2/eps + 2 G^3 d (1/eps - 1/G)/T + 8 gamma L G^3 d (eps^-2 - G^-2)/T
     expect = 2 * 2 * 1 / (100 / 16) + 8 * 2 / 16 * 4 + 2 * 8 * 4 * 0.5 / 100 + 8 / 16 * 8 * 4 * 0.75 / 100
     assert Rt.bound_value(Th.statement_rhs(), **v) == pytest.approx(expect)
-    assert all(Rt.theorem1_hypotheses(v, 0.999).values())
-    assert not all(Rt.theorem1_hypotheses({**v, "gamma": 1.0}, 0.999).values())
-    assert not all(Rt.theorem1_hypotheses({**v, "epsilon": 3.0, "gamma": 3 / 16}, 0.999).values())
+    seen = {"max secant": 1.0, "secant_ops": 10, "max ||e||^2": 4.0, "noise_ops": 10, "max ||g||_inf": 2.0, "g_ops": 8}
+    assert all(Rt.theorem1_hypotheses(v, 0.999, seen).values())
+    assert not all(Rt.theorem1_hypotheses({**v, "gamma": 1.0}, 0.999, seen).values())
+    assert not all(Rt.theorem1_hypotheses({**v, "epsilon": 3.0, "gamma": 3 / 16}, 0.999, seen).values())
+    for key, value in (("max secant", 1.001), ("max ||e||^2", 4.001), ("max ||g||_inf", 2.001)):  # the run's oracle
+        assert not all(Rt.theorem1_hypotheses(v, 0.999, {**seen, key: value}).values()), key
+    assert not any("x_(-1)" in k for k in Rt.theorem1_hypotheses(v, 0.999, seen))  # a device of the proof, not a hypothesis
+
+
+def test_oracle_log_on_a_known_oracle():
+    """c log cosh + +-c s0 Rademacher noise: ||e||^2 = d c^2 s0^2 at every sample, |g| < c (1 + s0), secants <= c."""
+    c, T = 0.5, 40
+    P = Rt.problem(c)
+    log = Rt.OracleLog(P, P.oracle(np.random.default_rng(3)))
+    alg = R.adasam(lr=0.05, rho=0.1, beta1=0.9, beta2=0.99, eps=0.1)
+    x = np.full((5, Rt.D), 1.0)
+    st = alg.init(x)
+    for _ in range(T):
+        x, st = alg.step(x, st, log)
+    out = log.summary()
+    assert out["samples"] == 5 * T and out["max ||e||^2"] == pytest.approx(Rt.D * c**2, rel=1e-14)
+    assert out["mean ||e||^2"] == pytest.approx(Rt.D * c**2, rel=1e-14)
+    assert c < out["max ||g||_inf"] <= 2 * c and 0.5 * c < out["max secant"] <= c * (1 + 1e-9)
 
 
 def test_order_shares_sum_to_one():
