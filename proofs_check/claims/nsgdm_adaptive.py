@@ -119,7 +119,8 @@ DELTA_PRINTED = 2 * g**2
 
 def _sup_on_box(expr: sp.Expr, box: dict) -> sp.Expr:
     """The supremum of ``expr`` over a box ``{var: (lo, hi)}`` for an expression monotone in each variable: sympy
-    decides the sign of each partial derivative on the box and takes the corresponding end (raises if it cannot)."""
+    decides the sign of each partial derivative from the symbols' assumptions (which must contain the box, e.g.
+    nonnegative symbols for a box in [0, inf)) and takes the corresponding end; raises if the sign is undecided."""
     for var, (lo, hi) in box.items():
         slope = sp.diff(expr, var)
         if slope.is_nonnegative:
