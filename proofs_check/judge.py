@@ -348,7 +348,8 @@ def _judge_derivation(e: Derivation, policy: Policy) -> Judgement:
                          reason="derivation not homogeneous", numbers=numbers)
     why = []
     if not cmp.equal:
-        why.append(f"printed != derived ({cmp.difference})")
+        numbers["difference"] = cmp.difference
+        why.append("the printed statement differs from what the proof derives")
     if not printed_units[0]:
         why.append(f"printed terms have dimensions {printed_units[1]}, not {e.units.quantity}")  # type: ignore[union-attr]
     return Judgement(Verdict.ERRATUM, e.stated, _note("; ".join(why), e.note), reason="statement differs from its proof",

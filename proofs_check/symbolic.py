@@ -142,8 +142,11 @@ def _monomial_dimension(term: sp.Expr, units: Mapping[Any, Any]) -> sp.Expr:
     scale = {s: s * units[s] for s in term.free_symbols if s in units and not sp.sympify(units[s]).is_number}
     if not scale:
         return sp.Integer(1)
-    return sp.simplify(sp.powsimp(sp.expand_power_base(term.subs(scale, simultaneous=True) / term, force=True),
-                                  force=True))
+    ratio = sp.powsimp(sp.expand_power_base(term.subs(scale, simultaneous=True) / term, force=True), force=True)
+    base = set().union(*(sp.sympify(u).free_symbols for u in units.values()))
+    if ratio.free_symbols <= base:  # already a power product of the base dimensions: no simplify needed
+        return ratio
+    return sp.simplify(ratio)
 
 
 def dimension_of_terms(expr: Any, units: Mapping[Any, Any]) -> list[sp.Expr]:

@@ -2,9 +2,12 @@
 
 * Lemma 1 (Eq. 48): ``<a, b> <= lambda^2/2 ||a||^2 + ||b||^2/(2 lambda^2)``, stated for ``lambda in (1, inf)``.
   Its proof, the AM-GM step (48), holds for every real ``lambda != 0`` (both coefficients positive, their
-  product 1/4), and the proof of Theorem 1 applies the lemma with ``lambda_1^2 = 1/4``, ``lambda_2^2 =
-  lambda_3^2 = 1`` (Lemma 9) -- outside the stated range.  The inequality is tight: ``RHS - LHS =
-  ||lambda a - b/lambda||^2/2``, zero at ``b = lambda^2 a``.
+  product 1/4).  The inequality is symmetric under ``(a, b, lambda) -> (b, a, 1/lambda)`` (and depends on lambda^2
+  only), so the printed lemma already gives it for every ``lambda^2 != 1`` (:func:`young_range_covered`): Theorem 1's
+  ``lambda_1^2 = 1/4`` (Lemma 9) is the printed lemma at ``lambda = 2`` with a and b swapped, and ``mu^2 = alpha^2 =
+  8`` (Lemmas 7, 8) are inside.  What the printed range leaves out is ``lambda^2 = 1`` (its own image under the
+  symmetry), and the proof of Theorem 1 uses exactly that: ``lambda_2^2 = lambda_3^2 = 1`` (Lemma 9).  The
+  inequality is tight: ``RHS - LHS = ||lambda a - b/lambda||^2/2``, zero at ``b = lambda^2 a``.
 * Lemma 2 (Eq. 49): ``||x (.) y||^2 <= ||x||^2 ||y||_inf^2 <= ||x||^2 ||y||^2``; both are equalities at
   ``x = y = e_1``.
 """
@@ -19,8 +22,8 @@ from ..perturb import Params, ScaleBound, SetParam, UseCorrected
 from ..registry import Check, Claim, Context, Verdict, register
 from ..worst_case import adversarial_max
 
-__all__ = ["young_gap", "USED_LAMBDA2", "young_range_printed", "young_range_derived", "YOUNG_RANGE_CORRECTED",
-           "hadamard_ratios"]
+__all__ = ["young_gap", "USED_LAMBDA2", "young_range_printed", "young_range_derived", "young_range_covered",
+           "young_symmetries", "YOUNG_RANGE_CORRECTED", "hadamard_ratios"]
 
 LAM = sp.Symbol("lambda", real=True)
 USED_LAMBDA2 = {"lambda1^2 (Lemma 9, Thm 1)": sp.Rational(1, 4), "lambda2^2 (Lemma 9, Thm 1)": sp.Integer(1),
@@ -50,16 +53,52 @@ def young_range_derived() -> sp.Set:
 
 YOUNG_RANGE_CORRECTED = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))  # every real lambda != 0
 
+_A2, _B2 = sp.symbols("A B", nonnegative=True)  # ||a||^2, ||b||^2
+
+
+def _young_rhs(a2: sp.Expr, b2: sp.Expr, lam: sp.Expr) -> sp.Expr:
+    """Lemma 1's right side ``lambda^2/2 ||a||^2 + ||b||^2/(2 lambda^2)`` (its left side <a, b> is symmetric in a, b)."""
+    return lam**2 / 2 * a2 + b2 / (2 * lam**2)
+
+
+def young_symmetries() -> dict[str, bool]:
+    """The maps of lambda under which Lemma 1's inequality is invariant, checked by sympy: swapping a and b with
+    ``lambda -> 1/lambda``, and ``lambda -> -lambda``."""
+    rhs = _young_rhs(_A2, _B2, LAM)
+    return {"(a, b, lambda) -> (b, a, 1/lambda)": sp.simplify(_young_rhs(_B2, _A2, 1 / LAM) - rhs) == 0,
+            "lambda -> -lambda": sp.simplify(_young_rhs(_A2, _B2, -LAM) - rhs) == 0}
+
+
+def young_range_covered() -> sp.Set:
+    """The lambdas at which the printed lemma gives the inequality: the printed range and its images under the maps
+    of :func:`young_symmetries` that hold (sympy), i.e. every real lambda with lambda^2 != 0, 1."""
+    maps = {"(a, b, lambda) -> (b, a, 1/lambda)": 1 / LAM, "lambda -> -lambda": -LAM}
+    covered = young_range_printed()
+    for name, holds in young_symmetries().items():
+        if holds:
+            covered = sp.Union(covered, sp.imageset(sp.Lambda(LAM, maps[name]), covered))
+    return covered
+
 
 def _young_range(ctx: Context, p: Params) -> Derivation:
-    """The printed range of lambda vs the range the proof (48) supports; the proof of Theorem 1's lambdas."""
-    printed = young_range_printed()
-    outside = {k: str(v) for k, v in USED_LAMBDA2.items() if not printed.contains(sp.sqrt(v))}
+    """The printed range of lambda vs the range the proof (48) supports; the lambdas the proof of Theorem 1 uses that
+    the printed lemma does not cover even with its a <-> b symmetry."""
+    printed, covered = young_range_printed(), young_range_covered()
+    outside = {k: str(v) for k, v in USED_LAMBDA2.items() if not covered.contains(sp.sqrt(v))}
+    via_symmetry = {k: f"the printed lemma at lambda = {1 / sp.sqrt(v)} with a and b swapped" for k, v in
+                    USED_LAMBDA2.items() if covered.contains(sp.sqrt(v)) and not printed.contains(sp.sqrt(v))}
+    gap = sp.Complement(young_range_derived(), covered)
     return Derivation("lambda in (1, +inf)", printed, young_range_derived(), corrected=YOUNG_RANGE_CORRECTED,
-                      note=("the proof of Theorem 1 applies the lemma with " + ", ".join(f"{k} = {v}" for k, v in outside.items())
-                            + ", outside the printed range"),
+                      note=("with its a <-> b, lambda -> 1/lambda symmetry the printed lemma covers every lambda^2 != 1 "
+                            f"(of the lambdas the proof (48) supports it misses {sp.simplify(gap)}); the proof of "
+                            "Theorem 1 applies it with "
+                            + ", ".join(f"{k} = {v}" for k, v in outside.items()) + ", the excluded endpoint ("
+                            + "; ".join(f"{k} = {USED_LAMBDA2[k]} is {v}" for k, v in via_symmetry.items()) + ")"),
                       details={"used_by_the_proof_of_theorem_1": {k: str(v) for k, v in USED_LAMBDA2.items()},
-                               "outside_printed_range": outside})
+                               "symmetries (sympy)": young_symmetries(),
+                               "covered_by_the_printed_lemma": str(covered),
+                               "derived_minus_covered": str(sp.simplify(gap)),
+                               "covered_via_symmetry": via_symmetry, "outside_printed_range": outside})
 
 
 def _young(ctx: Context, p: Params) -> Bound:
@@ -96,9 +135,11 @@ register(Claim(
             Check("exact: sympy identity and the equality case over the whole range", _young, Verdict.TIGHT,
                   SetParam("coefficient", 0.25, "constant", "lambda^2/4 ||a||^2 in place of lambda^2/2 ||a||^2"),
                   {"coefficient": 0.5})),
-    note="Young's inequality is tight for every real lambda != 0, which is what its proof shows; the printed range "
-         "lambda in (1, inf) excludes values the proof of Theorem 1 uses (Lemma 9's lambda_1 = 1/2, lambda_2 = "
-         "lambda_3 = 1). The statement is right, its range is not the one used.",
+    note="Young's inequality is tight for every real lambda != 0, which is what its proof shows. The printed range "
+         "lambda in (1, inf), with the lemma's symmetry (a, b, lambda) -> (b, a, 1/lambda), covers every lambda^2 != 1 "
+         "(Lemma 9's lambda_1 = 1/2 is the printed lemma at lambda = 2); it excludes lambda = 1, and the proof of "
+         "Theorem 1 uses exactly that endpoint (Lemma 9's lambda_2^2 = lambda_3^2 = 1). The statement is right, its "
+         "range misses the one value used.",
 ))
 
 

@@ -32,7 +32,8 @@ from ..perturb import Params, ScaleBound, SetParam, UseCorrected
 from ..registry import Check, Claim, Context, Verdict, register
 from ..worst_case import adversarial_max
 
-__all__ = ["eta_trace", "eta_range", "eta_range_derived", "sequences", "L34_CONFIGS", "admissible_draws"]
+__all__ = ["eta_trace", "eta_range", "eta_range_derived", "sequences", "L34_CONFIGS", "admissible_draws",
+           "eps_above_g_run"]
 
 G_, EPS_, B2_, D_, T_ = sp.symbols("G epsilon beta2 d T", positive=True)
 _t = sp.Symbol("t", integer=True, nonnegative=True)
@@ -95,14 +96,40 @@ def _alg(name: str, b2: float, eps: float) -> R.Algorithm:
     return getattr(R, name)(lr=1.0, rho=0.0, beta1=0.9, beta2=b2, eps=eps)
 
 
+def eps_above_g_run(seed: int, eps: float = 2.0, G: float = 1.0, beta2: float = 0.999, T: int = 50, d: int = 2) -> dict:
+    """The eps > G failure on a concrete run: ``reference.adasam`` (beta1 = 0.9) replayed on g = G and on random
+    sequences in [-G, G] (:func:`sequences`, 10 of each kind): eta's range against Lemma 3's ``[1/G, 1/eps]``, and the
+    sums of Lemma 4 and (46), ``sum_t ||eta_(t-1) - eta_t||_1`` and ``sum_t ||eta_t - eta_(t-1)||^2`` (eta_(-1) =
+    1/eps), against their printed right sides times T, ``d (1/eps - 1/G)`` and ``d (eps^-2 - G^-2)``."""
+    rng = np.random.default_rng(seed)
+    seqs = np.concatenate([np.full((T, 1, d), G), sequences(rng, T, 10, d, G)], axis=1)
+    eta, _ = eta_trace(_alg("adasam", beta2, eps), seqs)
+    prev = np.concatenate([np.full((1,) + eta.shape[1:], 1 / eps), eta[:-1]])
+    return {"eps": eps, "G": G, "beta2": beta2, "beta1": 0.9, "T": T, "d": d, "sequences": int(seqs.shape[1]),
+            "min eta_t": float(eta.min()), "max eta_t": float(eta.max()), "1/G": 1 / G, "1/eps": 1 / eps,
+            "max sum_t ||eta_(t-1) - eta_t||_1": float(np.sum(np.abs(prev - eta), axis=(0, 2)).max()),
+            "printed d (1/eps - 1/G)": d * (1 / eps - 1 / G),
+            "max sum_t ||eta_t - eta_(t-1)||^2": float(np.sum((prev - eta) ** 2, axis=(0, 2)).max()),
+            "printed d (eps^-2 - G^-2)": d * (eps**-2 - G**-2)}
+
+
+def _run_text(r: dict) -> str:
+    return (f"reference.adasam at eps = {r['eps']:g} > G = {r['G']:g} (beta1 = {r['beta1']}, beta2 = {r['beta2']}, T = "
+            f"{r['T']}, d = {r['d']}, g = G and {r['sequences'] - 1} random sequences in [-G, G])")
+
+
 # --------------------------------------------------------------------------- Lemma 3
 
 
 def _lemma3_derivation(ctx: Context, p: Params) -> Derivation:
     lo, hi = eta_range_derived()
+    r = eps_above_g_run(ctx.seed)
     return Derivation("1/G <= (eta_t)_j <= 1/eps (no hypothesis on eps)", (1 / G_, 1 / EPS_), (lo, hi),
                       corrected=(1 / sp.Max(G_, EPS_), 1 / EPS_), domain={G_: (sp.Rational(1, 10), 3), EPS_: (sp.Rational(1, 10), 3)},
-                      note="the update rule gives eta_t >= 1/max(eps, G): 1/G needs eps <= G; for eps > G every eta_t = 1/eps < 1/G")
+                      note=("the update rule gives eta_t >= 1/max(eps, G): 1/G needs eps <= G; for eps > G every eta_t = "
+                            f"1/eps < 1/G: {_run_text(r)}: eta_t in [{r['min eta_t']:g}, {r['max eta_t']:g}] on every "
+                            f"sequence, below 1/G = {r['1/G']:g}"),
+                      details={"eps_above_G_run": r})
 
 
 def _lemma3(ctx: Context, p: Params) -> tuple[Bound, Bound, SearchAgreement]:
@@ -161,11 +188,15 @@ def _lemma4_derivation(ctx: Context, p: Params) -> Derivation:
     """(51): eta is nonincreasing, the sum telescopes to sum_i ((eta_{-1})_i - (eta_{T-1})_i) <= d (upper - lower)
     with the range of Lemma 3 as the update rule gives it."""
     lo, hi = eta_range_derived()
+    r = eps_above_g_run(ctx.seed)
     return Derivation("(1/T) E sum_t ||eta_(t-1) - eta_t||_1 <= (d/T)(1/eps - 1/G)", D_ / T_ * (1 / EPS_ - 1 / G_),
                       D_ / T_ * (hi - lo), corrected=D_ / T_ * (1 / EPS_ - 1 / sp.Max(G_, EPS_)),
                       domain={G_: (sp.Rational(1, 10), 3), EPS_: (sp.Rational(1, 10), 3), D_: (1, 10), T_: (1, 100)},
-                      note="the telescoped sum is at most d(1/eps - 1/max(eps, G)): for eps > G the printed right side "
-                           "is negative while the left side is 0")
+                      note=("the telescoped sum is at most d(1/eps - 1/max(eps, G)): for eps > G the printed right side "
+                            f"is negative while the left side is 0: {_run_text(r)}: max over the sequences of sum_t "
+                            f"||eta_(t-1) - eta_t||_1 = {r['max sum_t ||eta_(t-1) - eta_t||_1']:g} against T times the "
+                            f"printed right side, d(1/eps - 1/G) = {r['printed d (1/eps - 1/G)']:g}"),
+                      details={"eps_above_G_run": r})
 
 
 def _tv(eta: np.ndarray, eps: float) -> np.ndarray:
@@ -219,11 +250,16 @@ def _eq46_derivation(ctx: Context, p: Params) -> Derivation:
     """(46) prints no step; the one that gives its form is (a - b)^2 <= a^2 - b^2 for a >= b >= 0 (sympy:
     a^2 - b^2 - (a - b)^2 = 2 b (a - b)), telescoped between the ends of eta's derived range."""
     lo, hi = eta_range_derived()
+    r = eps_above_g_run(ctx.seed)
     return Derivation("(1/T) E sum_t ||eta_t - eta_(t-1)||^2 <= (d/T)(eps^-2 - G^-2)", D_ / T_ * (EPS_**-2 - G_**-2),
                       D_ / T_ * (hi**2 - lo**2), corrected=D_ / T_ * (EPS_**-2 - sp.Max(G_, EPS_) ** -2),
                       domain={G_: (sp.Rational(1, 10), 3), EPS_: (sp.Rational(1, 10), 3), D_: (1, 10), T_: (1, 100)},
-                      note="telescoped between the ends of eta's range the step gives d(eps^-2 - max(eps, G)^-2): for "
-                           "eps > G the printed right side is negative while the left side is 0")
+                      note=("telescoped between the ends of eta's range the step gives d(eps^-2 - max(eps, G)^-2): for "
+                            f"eps > G the printed right side is negative while the left side is 0: {_run_text(r)}: max "
+                            f"over the sequences of sum_t ||eta_t - eta_(t-1)||^2 = "
+                            f"{r['max sum_t ||eta_t - eta_(t-1)||^2']:g} against T times the printed right side, "
+                            f"d(eps^-2 - G^-2) = {r['printed d (eps^-2 - G^-2)']:g}"),
+                      details={"eps_above_G_run": r})
 
 
 def _eq46(ctx: Context, p: Params) -> tuple[Bound, Bound]:

@@ -6,7 +6,9 @@ f* = 0) with Rademacher noise ``+-c s0`` per coordinate, averaged over a mini-ba
 (``minibatch(rademacher(c s0), b)``): every stochastic gradient obeys ``||g||_inf <= G = c (1 + s0)``
 (Assumption 3, the supremum), each sample function ``f + e^T x`` is L-smooth (Assumption 1: additive noise), and
 ``E||g - grad f||^2 = d c^2 s0^2 / b`` exactly (Assumption 2 with ``sigma^2 = d c^2 s0^2``); the noise takes 2^d
-values, so f is a finite sum (2).
+values, so f is a finite sum (2).  Every run also logs its oracle (:class:`OracleLog`) and the hypotheses are checked on
+what it returned (:func:`theorem1_hypotheses`): ``max ||g||_inf <= G`` over every oracle point, ``max ||g - grad
+f||^2 <= sigma^2/b`` over every sample, and the secant of each sample between its two SAM points ``<= L``.
 
 * Theorem 1 at its largest step ``gamma = eps/(16 L)``, ``eps <= G`` (what the proof needs, Lemma 3): scaling
   ``f -> c f`` with ``eps -> c eps`` leaves the iterates unchanged, so the measure is ``c^2`` times that at c = 1;
@@ -33,6 +35,7 @@ import reference as R
 from reference.problems import log_cosh, minibatch, rademacher, with_noise
 
 from .. import rates
+from .. import tolerances as tol
 from ..evidence import Bound, Case, Instances, Rate
 from ..perturb import Params, SetParam, ShiftClaim
 from ..registry import Check, Claim, Context, Verdict, register
@@ -40,7 +43,7 @@ from . import adasam_theorem as thm
 from ._common import curve_plot, series
 from .adasam_symbolic import exponent_in, generic_point
 
-__all__ = ["problem", "mean_sq_grad", "bound_value", "theorem1_run", "theorem1_hypotheses", "measure_over_b",
+__all__ = ["problem", "mean_sq_grad", "bound_value", "OracleLog", "theorem1_run", "theorem1_hypotheses", "measure_over_b",
            "measure_over_T", "corollary1_setup", "order_shares"]
 
 D, S0, X0 = 4, 1.0, 1.0
@@ -69,20 +72,139 @@ def bound_value(expr: sp.Expr, **values: float) -> float:
     return float(fn(*(values[n] for n in names)))
 
 
-def theorem1_hypotheses(values: dict, beta2: float) -> dict[str, bool]:
-    """Every hypothesis of Theorem 1 (and the two its proof adds) at an instance, from the problem's exact constants."""
-    return {"Assumptions 1-3 (L, sigma^2, G exact for c log cosh + Rademacher noise)": True,
+class OracleLog:
+    """A problem's stochastic oracle for one run, logging over every call what Assumptions 1-3 constrain.
+
+    * Assumption 3: ``max ||g||_inf`` over every oracle point (both calls of each SAM step);
+    * Assumption 2: per sample (first call), the noise ``e = g - grad f(y)``: ``max ||e||^2`` (an a.s. bound, so a
+      bound on ``E||e||^2``), the mean of ``||e||^2`` and the mean of ``e`` per coordinate in standard errors
+      (unbiasedness);
+    * Assumption 1: per sample, the secant ``||g(y') - g(y)||/||y' - y||`` between its two SAM points (the same sample
+      xi, ``y' = y + delta``): a lower bound on the sample function's smoothness constant.
+
+    Each maximum carries the largest operation count of its rounding model (:func:`proofs_check.tolerances.not_above`): a
+    gradient is a few chained operations (``|g| <= (|grad f| + |e|)(1 + gamma_8)``); ``e`` and ``g(y') - g(y)`` are
+    differences, whose rounding errors accumulate on the magnitudes of the terms (``6 u (|g| + |g'|)`` per coordinate
+    for the gradient difference, ``u (|y| + |y'|)`` for the step, ``2 u (|g| + |e|)`` for the noise), expressed
+    relative to the computed value."""
+
+    CHUNK = 256  # oracle calls buffered between two vectorised updates of the log
+
+    def __init__(self, problem, oracle) -> None:
+        self.problem, self.oracle = problem, oracle
+        self.max_g_inf = 0.0
+        self.noise = self.secant = (0.0, 0.0)  # (largest value, largest operation count)
+        self.samples, self.e_sum, self.e_sq, self.e2_sum = 0, 0.0, 0.0, 0.0
+        self._firsts: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pairs: list[tuple[np.ndarray, ...]] = []
+
+    def __call__(self, y: np.ndarray) -> np.ndarray:
+        g = self.oracle(y)
+        self._add(self._firsts, (y, g))
+        return g
+
+    def sample(self):
+        f = self.oracle.sample()
+        first: list[np.ndarray] = []
+
+        def grad(y: np.ndarray) -> np.ndarray:
+            g = f(y)
+            if first:
+                self._add(self._pairs, (first[0], first[1], y, g))
+            else:
+                first.extend((y, g))
+                self._add(self._firsts, (y, g))
+            return g
+        return grad
+
+    def _add(self, buffer: list, item: tuple) -> None:
+        buffer.append(item)
+        if len(buffer) >= self.CHUNK:
+            self.flush()
+
+    @staticmethod
+    def _worst(current: tuple[float, float], value: np.ndarray, ops: np.ndarray) -> tuple[float, float]:
+        """(the largest value, the largest operation count): the rounding allowance of the largest count covers
+        every value's."""
+        return max(current[0], float(np.max(value))), max(current[1], float(np.max(ops)))
+
+    def flush(self) -> None:
+        """Fold the buffered calls into the log."""
+        if self._firsts:
+            y, g = (np.stack(a) for a in zip(*self._firsts))
+            self._firsts = []
+            self.max_g_inf = max(self.max_g_inf, float(np.max(np.abs(g))))
+            e = g - self.problem.grad(y)
+            e2 = np.sum(e * e, axis=-1)
+            tiny = np.finfo(e2.dtype).tiny
+            ops = 4 * np.sum(np.abs(e) * (np.abs(g) + np.abs(e)), axis=-1) / np.maximum(e2, tiny) + e.shape[-1] + 2
+            self.noise = self._worst(self.noise, e2, ops)
+            flat = e.reshape(-1, e.shape[-1])
+            self.samples += len(flat)
+            self.e_sum = self.e_sum + flat.sum(axis=0)
+            self.e_sq = self.e_sq + (flat * flat).sum(axis=0)
+            self.e2_sum += float(e2.sum())
+        if self._pairs:
+            y, g, y2, g2 = (np.stack(a) for a in zip(*self._pairs))
+            self._pairs = []
+            self.max_g_inf = max(self.max_g_inf, float(np.max(np.abs(g2))))
+            dg, dy = np.linalg.norm(g2 - g, axis=-1), np.linalg.norm(y2 - y, axis=-1)
+            moved = dy > 0
+            if moved.any():
+                tiny = np.finfo(dg.dtype).tiny
+                ops = (6 * np.linalg.norm(np.abs(g) + np.abs(g2), axis=-1)[moved] / np.maximum(dg[moved], tiny)
+                       + np.linalg.norm(np.abs(y) + np.abs(y2), axis=-1)[moved] / dy[moved] + y.shape[-1] + 4)
+                self.secant = self._worst(self.secant, dg[moved] / dy[moved], ops)
+
+    def summary(self) -> dict:
+        """The logged maxima (with their operation counts) and the noise's sample moments."""
+        self.flush()
+        n = self.samples
+        mean = self.e_sum / n
+        se = np.sqrt(np.maximum(self.e_sq / n - mean**2, 0.0) / n)
+        z = np.abs(mean) / np.where(se > 0, se, np.inf)
+        return {"max ||g||_inf": self.max_g_inf, "g_ops": 8, "max ||e||^2": self.noise[0], "noise_ops": self.noise[1],
+                "mean ||e||^2": self.e2_sum / n, "max_j |mean e_j|/SE": float(np.max(z)), "samples": n,
+                "max secant": self.secant[0], "secant_ops": self.secant[1]}
+
+
+class _Observed:
+    """``problem`` whose oracle is logged by an :class:`OracleLog` (``self.log`` after ``oracle(rng)``)."""
+
+    def __init__(self, problem) -> None:
+        self.problem = problem
+        self.log: OracleLog | None = None
+
+    def oracle(self, rng):
+        self.log = OracleLog(self.problem, self.problem.oracle(rng))
+        return self.log
+
+    def __getattr__(self, name: str):
+        return getattr(self.problem, name)
+
+
+def theorem1_hypotheses(values: dict, beta2: float, oracle: dict) -> dict[str, bool]:
+    """Every hypothesis of Theorem 1 at an instance, and the one its proof adds (eps <= G): the step size and the
+    hyperparameter ranges from ``values``; Assumptions 1-3 on the run's oracle (``oracle``: an
+    :meth:`OracleLog.summary`), each against the constant the bound uses, within the rounding of its computation."""
+    return {"Assumption 1: max secant ||g(y') - g(y)||/||y' - y|| over the run's SAM pairs <= L":
+                tol.not_above(oracle["max secant"], values["L"], oracle["secant_ops"]),
+            "Assumption 2: max ||g - grad f||^2 over the run's samples <= sigma^2/b":
+                tol.not_above(oracle["max ||e||^2"], values["sigma"] ** 2 / values["b"], oracle["noise_ops"]),
+            "Assumption 3: max ||g||_inf over the run's oracle points <= G":
+                tol.not_above(oracle["max ||g||_inf"], values["G"], oracle["g_ops"]),
             "gamma <= eps/(16 L)": values["gamma"] <= values["epsilon"] / (16 * values["L"]),
             "eps <= G (the proof's Lemma 3)": values["epsilon"] <= values["G"],
             "0 <= beta1 < 1": 0 <= values["beta1"] < 1, "0 <= beta2 <= 1": 0 <= beta2 <= 1,
-            "rho >= 0, constant": values["rho"] >= 0, "x_(-1) = x_0 (the proof's z_0)": True}
+            "rho >= 0, constant": values["rho"] >= 0}
 
 
 @functools.lru_cache(maxsize=16)  # shared by the two checks of adasam.thm1 (same runs)
 def theorem1_run(c: float, beta1: float, T: int, seeds: int, seed: int, eps_rel: float = 0.5, rho: float = 1e-3,
                  beta2: float = 0.999) -> dict:
     """AdaSAM with Theorem 1's hyperparameters (``eps = eps_rel G``, ``gamma = eps/(16 L)``) on :func:`problem`; the
-    measure (mean, SE over seeds), the inputs of the bounds and the hypotheses met."""
+    measure (mean, SE over seeds), the inputs of the bounds, what the run's oracle showed (:class:`OracleLog`) and the
+    hypotheses it meets."""
     P = problem(c)
     k = P.constants
     G, L = k.G_inf, k.L_sample
@@ -90,12 +212,16 @@ def theorem1_run(c: float, beta1: float, T: int, seeds: int, seed: int, eps_rel:
     gamma = eps / (16 * L)
     alg = R.adasam(lr=gamma, rho=rho, beta1=beta1, beta2=beta2, eps=eps)
     x0 = np.full((seeds, D), X0)
-    rec = R.run(alg, P, x0, T, np.random.default_rng([seed, T]), record_directions=False)
+    observed = _Observed(P)
+    rec = R.run(alg, observed, x0, T, np.random.default_rng([seed, T]), record_directions=False)
     vals = mean_sq_grad(rec, T)
     values = dict(G=G, L=L, epsilon=eps, sigma=math.sqrt(k.sigma2), rho=rho, gamma=gamma, beta1=beta1, b=1, d=D,
                   T=T, Delta=float(P.value(np.full(D, X0)) - k.F_star))
+    if observed.log is None:
+        raise RuntimeError("reference.run did not ask the problem for its oracle")
+    oracle = observed.log.summary()
     return {"mean": float(vals.mean()), "se": float(vals.std(ddof=1) / math.sqrt(seeds)), "values": values,
-            "hypotheses": theorem1_hypotheses(values, beta2)}
+            "oracle": oracle, "hypotheses": theorem1_hypotheses(values, beta2, oracle)}
 
 
 THM1_SETTINGS = [(0.0, 1.0), (0.9, 0.5)]  # (beta1, eps/G): the strongest instance; the paper's beta1 at eps = G/2
@@ -115,7 +241,8 @@ def _thm1_cases(ctx: Context, c: float, which: str) -> tuple[list[Case], list[di
         cases.append(Case(r["mean"], bound_value(bound, **v),
                           {"c": c, "beta1": b1, "eps/G": eps_rel, "T": T, "seeds": S, "seed": ctx.seed, "beta2": 0.999,
                            "rho": v["rho"], "gamma": v["gamma"], "G": v["G"], "L": v["L"], "sigma^2": v["sigma"] ** 2,
-                           "f(x_0) - f*": v["Delta"], "x_0": X0, "d": D, **r["hypotheses"]}, se=r["se"]))
+                           "f(x_0) - f*": v["Delta"], "x_0": X0, "d": D, **r["hypotheses"],
+                           **{f"{k} (run)": x for k, x in r["oracle"].items() if not k.endswith("_ops")}}, se=r["se"]))
         runs.append(r)
     return cases, runs
 
@@ -150,8 +277,9 @@ def _stated(ctx: Context, p: Params) -> Bound:
     return Bound("(1/T) sum E||grad f(x_t)||^2 <= (5)-(6)", tuple(cases),
                  Instances({"c": str(p.c), "(beta1, eps/G)": str(THM1_SETTINGS), "gamma": "eps/(16 L) (the largest allowed)",
                             "rho": "1e-3", "beta2": "0.999"}, "AdaSAM runs, mean over seeds with its SE"),
-                 note="f = c log cosh + Rademacher noise satisfies Assumptions 1-3 with exact L, G, sigma; gamma = "
-                      "eps/(16 L), eps <= G",
+                 note="f = c log cosh + Rademacher noise satisfies Assumptions 1-3 with exact L, G, sigma (checked on "
+                      "each run's oracle points: max ||g||_inf <= G, max ||e||^2 <= sigma^2, secants <= L; in the "
+                      "inputs); gamma = eps/(16 L), eps <= G",
                  plots=(_thm1_plot(p.c, runs),))
 
 

@@ -16,7 +16,7 @@ import math
 
 import sympy as sp
 
-__all__ = ["generic_point", "exponent_in", "scaling_degree", "is_zero", "F", "X", "DIMENSIONS", "units_of"]
+__all__ = ["generic_point", "exponent_in", "scaling_degree", "dimension", "is_zero", "F", "X", "DIMENSIONS", "units_of"]
 
 _SCALED = ("L", "G", "sigma", "epsilon", "gradf", "Delta")
 
@@ -63,6 +63,16 @@ def scaling_degree(expr: sp.Expr) -> int:
     (``Delta``) and, with them, eps scale by c (AdaSAM's iterates are then unchanged: eta -> eta/c).  Symbols are
     matched by name (``L, G, sigma, epsilon, gradf, Delta`` scale; ``eta`` scales as 1/c; the rest are fixed)."""
     return int(exponent_in(expr, {**{n: 1 for n in _SCALED}, "eta": -1}))
+
+
+def dimension(expr: sp.Expr) -> sp.Expr:
+    """The dimension ``F^a X^b`` of a homogeneous ``expr`` (symbols matched by name to :data:`DIMENSIONS`, the others
+    dimensionless): ``a`` and ``b`` are the exponents of ``expr`` when every symbol is multiplied by ``c`` to the power
+    of F (resp. X) in its dimension (:func:`exponent_in`, exact evaluation; ValueError if not homogeneous).  A cheap
+    route independent of :func:`proofs_check.symbolic.dimension_of_terms` (which simplifies)."""
+    powers = {n: dim.as_powers_dict() for n, dim in DIMENSIONS.items()}
+    return (F ** exponent_in(expr, {n: int(pw[F]) for n, pw in powers.items()})
+            * X ** exponent_in(expr, {n: int(pw[X]) for n, pw in powers.items()}))
 
 
 def is_zero(expr: sp.Expr, points: int = 3) -> bool:

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..evidence import Derivation
+from ..evidence import Derivation, Units
 from ..perturb import Params, SetParam, UseCorrected
 from ..registry import Check, Claim, Context, Verdict, register
-from .adasam_symbolic import exponent_in, generic_point, scaling_degree
+from .adasam_symbolic import DIMENSIONS, dimension, exponent_in, generic_point, scaling_degree, units_of
 
-__all__ = ["SYMBOLS", "derive", "statement_rhs", "proof_47_rhs", "corrected_rhs", "split_terms", "corollary_orders",
+__all__ = ["SYMBOLS", "units", "derive", "statement_rhs", "proof_47_rhs", "corrected_rhs", "split_terms", "corollary_orders",
            "iteration_complexity", "COROLLARY_ORDERS"]
 
 G, L, eps, sigma, rho, gamma, beta1, b, d, T, Delta = sp.symbols(
     "G L epsilon sigma rho gamma beta1 b d T Delta", positive=True)
 mu2, alpha2, beta, l1, l2, l3, A, D1, D2 = sp.symbols("mu2 alpha2 beta lam1 lam2 lam3 A D1 D2", positive=True)
+GRADF = sp.Symbol("gradf", positive=True)  # ||grad f||, the left side's unit (scaling and dimension)
 SYMBOLS = {s.name: s for s in (G, L, eps, sigma, rho, gamma, beta1, b, d, T, Delta)}
 CHOICES = {mu2: 8, alpha2: 8, beta: 3, l1: sp.Rational(1, 4), l2: 1, l3: 1}
 K1 = beta1 / (1 - beta1)
@@ -115,25 +116,43 @@ def split_terms(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     return parts[0], parts[1], parts[2]
 
 
+def units() -> Units:
+    """Dimensions of the theorem's symbols (:data:`adasam_symbolic.DIMENSIONS`: F of f, X of x) and of its left side
+    ``||grad f||^2``: F^2/X^2."""
+    return Units(of=units_of(statement_rhs(), corrected_rhs()), quantity=DIMENSIONS["gradf"] ** 2)
+
+
 def _statement(ctx: Context, p: Params) -> Derivation:
     """Theorem 1 (5)-(6) as printed vs the bound the proof's steps give with Lemma 10 as its own proof derives it
-    (L^2 rho^2/eps), compared part by part (noise terms, rho terms, the rest).  Units do not decide here (the parts
-    differ); the details give each printed term's degree under f -> c f (the left side has degree 2; the printed
-    noise term has 3, the printed rho term 1: terms of the wrong dimension)."""
+    (L^2 rho^2/eps), compared part by part (noise terms, rho terms, the rest), with units (F of f, X of x): every
+    term must have the dimension F^2/X^2 of the left side.  The printed noise term 8 G gamma L sigma^2/eps has
+    F^3/X^3 (scaling degree 3 under f -> c f, against the left side's 2); the printed rho term 8 G gamma L L rho^2/eps
+    has F^2/X, wrong only in the x-dimension: its scaling degree under f -> c f is 2, like the left side's, so that
+    scaling cannot detect it (the details give each printed term's degree and dimension); the units do."""
     derived = split_terms(derive(2)["bound"])
     printed = split_terms(statement_rhs())
     corrected = split_terms(corrected_rhs())
+    u = units()
     return Derivation("(5)-(6): ... + 8 G gamma L sigma^2/eps + ... + 8 G gamma L L rho^2/eps", printed, derived,
-                      corrected=corrected, domain=_domain(),
+                      corrected=corrected, units=u, domain=_domain(),
                       note="the noise term is 8 G gamma L sigma^2/(b eps^2) in (47), printed 8 G gamma L sigma^2/eps (no b: "
-                           "Corollary 1's linear speedup does not follow from (5) as printed); Phi's last term is 8 G gamma "
-                           "L^3 rho^2/eps^2 (8 G gamma L^2 rho^2/eps^2 in (47), with Lemma 10's slip), printed "
-                           "8 G gamma L L rho^2/eps; the proof also needs eps <= G (Lemma 3) and x_(-1) = x_0",
-                      details={"corrected_statement": "for eps <= G and x_(-1) = x_0: (1/T) sum_t E||grad f(x_t)||^2 <= "
+                           "Corollary 1's linear speedup does not follow from (5) as printed; dimension F^3/X^3 instead "
+                           "of F^2/X^2); Phi's last term is 8 G gamma L^3 rho^2/eps^2 (8 G gamma L^2 rho^2/eps^2 in (47), "
+                           "with Lemma 10's slip), printed 8 G gamma L L rho^2/eps (dimension F^2/X: wrong in x only, "
+                           "invisible to f -> c f scaling); the proof also needs eps <= G (Lemma 3)",
+                      details={"corrected_statement": "for eps <= G: (1/T) sum_t E||grad f(x_t)||^2 <= "
                                "2G(f(x_0)-f*)/(gamma T) + 8 G gamma L sigma^2/(b eps^2) + 45 G L^2 rho^2/eps + 2 G^3 d "
                                "(1/eps - 1/G)/((1-beta1) T) + 6 gamma^2 L^2 beta1^2 d G^3/((1-beta1)^2 eps^3) + "
                                "2(4 + (beta1/(1-beta1))^2) gamma L G^3 d (eps^-2 - G^-2)/T + 8 G gamma L^3 rho^2/eps^2",
-                               "scaling_degrees_f->cf": {str(t): scaling_degree(t) for t in sp.Add.make_args(statement_rhs())},
+                               "proof_device": "the proof's auxiliary sequence z_t must start at z_0 = x_0 (x_(-1) := x_0 "
+                                               "in its definition, not the printed 0: adasam.proof.aux); this is a choice "
+                                               "inside the proof, not a hypothesis of the theorem (Algorithm 1 never uses "
+                                               "x_(-1))",
+                               "printed_terms": {str(t): {"scaling_degree_f->cf": scaling_degree(t),
+                                                          "dimension": str(dimension(t))}
+                                                 for t in sp.Add.make_args(statement_rhs())},
+                               "left_side ||grad f||^2": {"scaling_degree_f->cf": scaling_degree(GRADF**2),
+                                                            "dimension": str(dimension(GRADF**2))},
                                "constants_checked": "45 = 2 (16 + 4 + 5/2); 6 = 2 * 3; 2(4 + (beta1/(1-beta1))^2) = "
                                                     "2((beta1/(1-beta1))^2 + 1 + 3)"})
 
@@ -152,7 +171,10 @@ register(Claim(
                   SetParam("mu2", 4, "constant", "mu^2 = 4 in place of the proof's 8"), {"mu2": 8})),
     note="The proof's algebra is right and reproduces its last line (47); the statement does not copy it: its noise term "
          "lacks the 1/(b eps) of (47), and Phi's last term lacks a 1/eps (and an L, once Lemma 10 is fixed). Both are "
-         "terms of the wrong dimension. The proof also needs eps <= G and x_(-1) = x_0, which the statement omits.",
+         "terms of the wrong dimension (the noise term F^3/X^3, the rho term F^2/X, against F^2/X^2 for the left side; "
+         "the rho term is wrong in x only, so f -> c f scaling misses it and the units check finds it). The proof also "
+         "needs eps <= G (Lemma 3), which the statement omits; its z_0 = x_0 (x_(-1) := x_0) is a choice inside the "
+         "proof (adasam.proof.aux), not a hypothesis.",
 ))
 
 

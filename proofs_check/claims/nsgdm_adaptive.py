@@ -10,6 +10,9 @@
   (2) *The proof's constant-level steps*, each transcribed as printed and re-derived from the preceding
   transcribed steps with Algorithm 2's ``C = sqrt(7/(26 g^(6/7)))``, ``D = C^(-14/3)`` (:data:`SLIPS`).
   They change constants (and require C to be re-chosen), not the exponents.
+* ``nsgdm.thm4.c_lower`` -- the proof's step 'Use C >= 1/g^(3/7)' measured as a bound: ``C g^(3/7)`` from the
+  declared C (Algorithm 2's) against 1, and the inequality it serves at every t of a range.  A false step of
+  the proof (refuted), registered apart so that it does not read as a refutation of Theorem 4.
 * ``nsgdm.thm4.rate`` -- ``reference.adaptive_nsgd`` (Algorithm 2) measured on ``quadratic_cosine(2)``
   (L, rho exact) with Rademacher noise ``+-1`` per coordinate (``sigma^2 = 2``, a.s. bounded, so the
   premise ``||grad f(w, xi)|| <= g`` can hold), from the stationary point ``w_1 = x*``: the noise then
@@ -35,12 +38,12 @@ import sympy as sp
 import reference as R
 from reference.problems import quadratic_cosine, rademacher, with_noise
 
-from ..evidence import Bound, Case, Derivation, Identity, Instances, Rate, Rounding, Units
+from ..evidence import Bound, Case, Derivation, Exact, Identity, Instances, Rate, Rounding, Units
 from ..perturb import Params, SetParam, ShiftClaim, UseCorrected
 from ..registry import Check, Claim, Context, Verdict, register
 from ._common import curve_plot, series
 
-__all__ = ["theorem4_last_inequality_exponents", "theorem4_rate_expression", "SLIPS", "theorem4_setting",
+__all__ = ["theorem4_last_inequality_exponents", "theorem4_rate_expression", "SLIPS", "delta_supremum", "theorem4_setting",
            "algorithm2_loop", "anytime_runs"]
 
 T, t, g, sigma, C, G, L, Phi, Dsym, rho = sp.symbols("T t g sigma C G L Phi D rho", positive=True)
@@ -108,28 +111,66 @@ def _slip_half() -> Derivation:
                            "C = sqrt(7/(52 g^(6/7))) gives 1/2")
 
 
-def _slip_c_lower() -> Derivation:
-    """'Use C >= 1/g^(3/7)', with Algorithm 2's C."""
-    return Derivation("C >= 1/g^(3/7)", sp.Ge(C * g ** _q(3, 7), 1), sp.Eq(C * g ** _q(3, 7), sp.simplify(C_ALG * g ** _q(3, 7))),
-                      corrected=sp.Eq(C * g ** _q(3, 7), sp.sqrt(_q(7, 26))),
-                      note="C g^(3/7) = sqrt(7/26) < 1; the step it serves, 5C/(7(t-1)^(2/7)) <= 5 C^3 g^(6/7) t^(4/7)/7, "
-                           "holds only from t >= 5")
+#: Algorithm 2's ``G_1 = 3 g^2 + D``, transcribed once
+G1_ALG = 3 * g**2 + Dsym
+#: the proof's bound ``delta_{t+1} <= 2 g^2`` as printed (Appendix A)
+DELTA_PRINTED = 2 * g**2
+
+
+def _sup_on_box(expr: sp.Expr, box: dict) -> sp.Expr:
+    """The supremum of ``expr`` over a box ``{var: (lo, hi)}`` for an expression monotone in each variable: sympy
+    decides the sign of each partial derivative from the symbols' assumptions (which must contain the box, e.g.
+    nonnegative symbols for a box in [0, inf)) and takes the corresponding end; raises if the sign is undecided."""
+    for var, (lo, hi) in box.items():
+        slope = sp.diff(expr, var)
+        if slope.is_nonnegative:
+            expr = expr.subs(var, hi)
+        elif slope.is_nonpositive:
+            expr = expr.subs(var, lo)
+        else:
+            raise ValueError(f"_sup_on_box: the sign of d/d{var} of {expr} is not decided on the box")
+    return sp.expand(expr)
+
+
+@functools.lru_cache(maxsize=1)
+def delta_supremum() -> tuple[sp.Expr, sp.Expr]:
+    """(noise part, schedule part) of ``sup delta_{t+1}``, ``delta_{t+1} = ||grad f(x, xi) - grad f(x, xi')||^2 +
+    g^2((t+1)^(1/4) - t^(1/4))`` (nsgdm Algorithm 2), over every admissible pair of samples (norms ``g u``, ``g v``
+    with ``u, v in [0, 1]`` by the premise ``||grad f|| <= g``, angle cosine ``c in [-1, 1]``) and every ``t >= 1``:
+    maximised by sympy (over c by ``sympy.maximum``, then over u and v by the sign of the partial derivatives)."""
+    u, v = sp.symbols("u v", nonnegative=True)
+    c = sp.Symbol("c", real=True)
+    s = sp.Symbol("s", positive=True)
+    worst_angle = sp.maximum(g**2 * (u**2 + v**2 - 2 * u * v * c), c, sp.Interval(-1, 1))  # ||a - b||^2
+    noise = _sup_on_box(worst_angle, {u: (0, 1), v: (0, 1)})
+    schedule = sp.maximum(g**2 * ((s + 1) ** _q(1, 4) - s ** _q(1, 4)), s, sp.Interval(1, sp.oo))
+    return noise, schedule
 
 
 def _slip_delta() -> Derivation:
     """'delta_{t+1} <= 2 g^2': sup of ||grad f(x, xi) - grad f(x, xi')||^2 + g^2((t+1)^(1/4) - t^(1/4))."""
-    ra, rb, s = sp.symbols("r_a r_b s", positive=True)
-    noise = ((ra + rb) ** 2).subs({ra: g, rb: g})  # ||a - b|| <= ||a|| + ||b||, equality at b = -a; increasing in both
-    schedule = sp.maximum(g**2 * ((s + 1) ** _q(1, 4) - s ** _q(1, 4)), s, sp.Interval(1, sp.oo))
-    return Derivation("delta_{t+1} <= 2 g^2", 2 * g**2, noise + schedule, corrected=(3 + 2 ** _q(1, 4)) * g**2,
-                      note="two samples of norm <= g can be opposite: ||a - b||^2 reaches 4 g^2, plus the schedule term")
+    noise, schedule = delta_supremum()
+    return Derivation("delta_{t+1} <= 2 g^2", DELTA_PRINTED, noise + schedule, corrected=(3 + 2 ** _q(1, 4)) * g**2,
+                      note="two samples of norm <= g can be opposite: ||a - b||^2 reaches 4 g^2 (sympy over the norms and "
+                           "the angle), plus the schedule term's largest value g^2 (2^(1/4) - 1), at t = 1",
+                      details={"noise_sup": str(noise), "schedule_sup": str(schedule)})
 
 
 def _slip_denominator() -> Derivation:
-    """'D + 3g^2 + sum_{tau<=t} delta_tau >= D + 2g^2 + sum_{tau<=t+1} delta_tau', with the proof's delta <= 2g^2."""
-    return Derivation("G_t >= D + 2 g^2 + sum_{tau <= t+1} delta_tau", Dsym + 2 * g**2, Dsym + 3 * g**2 - 2 * g**2,
-                      corrected=Dsym + g**2, note="absorbing delta_{t+1} <= 2 g^2 into G_1's 3 g^2 leaves g^2, not 2 g^2 "
-                                                  "(and with the true sup of delta, nothing)")
+    """'D + 3g^2 + sum_{tau<=t} delta_tau >= D + 2g^2 + sum_{tau<=t+1} delta_tau': the largest constant c with
+    ``G_1 + sum_{tau<=t} delta_tau >= c + sum_{tau<=t+1} delta_tau`` for every admissible delta_{t+1} is
+    ``G_1 - sup delta`` (Algorithm 2's G_1, the supremum of :func:`delta_supremum`)."""
+    derived = sp.expand(G1_ALG - sum(delta_supremum()))
+    with_printed_delta = str(sp.expand(G1_ALG - DELTA_PRINTED)).replace("**", "^")
+    gd = sp.Symbol("G_dim", positive=True)
+    return Derivation("G_t >= D + 2 g^2 + sum_{tau <= t+1} delta_tau", Dsym + 2 * g**2, derived,
+                      corrected=Dsym - 2 ** _q(1, 4) * g**2, units=Units(of={g: gd, Dsym: gd**2}, quantity=gd**2),
+                      domain={g: (_q(1, 10), 10), Dsym: (_q(1, 10), 100)},
+                      note=f"G_1 = 3g^2 + D less sup delta = (3 + 2^(1/4)) g^2 leaves D - 2^(1/4) g^2 (even the proof's own "
+                           f"delta <= 2g^2 would leave {with_printed_delta}, not D + 2g^2); the next step's D + sum delta "
+                           "needs delta <= 3g^2, which opposite samples also break",
+                      details={"G_1": str(G1_ALG), "sup_delta": str(sum(delta_supremum())),
+                               "with_the_printed_delta_bound": str(with_printed_delta)})
 
 
 def _slip_21() -> Derivation:
@@ -170,7 +211,7 @@ def _slip_g_schedule() -> Derivation:
     """'E[eta_T^-1] = (T+1)^(3/7) E[(D + 2g^2 + g T^(1/4) + ...)^(2/7)]/C': G_T's deterministic part."""
     s = sp.Symbol("s", integer=True, positive=True)
     schedule = sp.Sum(g**2 * ((s + 1) ** _q(1, 4) - s ** _q(1, 4)), (s, 1, T - 1)).doit()  # Algorithm 2's G recursion
-    derived = sp.expand(3 * g**2 + Dsym + schedule)  # G_1 = 3 g^2 + D
+    derived = sp.expand(G1_ALG + schedule)
     gd = sp.Symbol("G_dim", positive=True)
     return Derivation("G_T = D + 2g^2 + g T^(1/4) + sum ||grad f - grad f'||^2", Dsym + 2 * g**2 + g * T ** _q(1, 4), derived,
                       corrected=Dsym + 2 * g**2 + g**2 * T ** _q(1, 4), units=Units(of={g: gd, Dsym: gd**2}, quantity=gd**2),
@@ -181,7 +222,7 @@ def _slip_g_schedule() -> Derivation:
 def _slip_log_g() -> Derivation:
     """'log(G_{T+1}/D) <= log(2 g^2 (T+1)/D)' with G_1 = 3g^2 + D and the proof's delta <= 2g^2."""
     s = sp.Symbol("s", integer=True, positive=True)
-    derived = sp.expand(3 * g**2 + Dsym + sp.summation(2 * g**2, (s, 1, T)))  # G_{T+1} = G_1 + sum_{t<=T} delta_{t+1}
+    derived = sp.expand(G1_ALG + sp.summation(DELTA_PRINTED, (s, 1, T)))  # G_{T+1} = G_1 + sum_{t<=T} delta_{t+1}
     return Derivation("G_{T+1} <= 2 g^2 (T+1)", 2 * g**2 * (T + 1), derived,
                       corrected=Dsym + 3 * g**2 + 2 * g**2 * T, domain={g: (_q(1, 10), 10), T: (2, 1000)},
                       note="G_{T+1} <= D + 3g^2 + 2 g^2 T, not 2 g^2 (T+1) (inside a log: constants only)")
@@ -189,7 +230,7 @@ def _slip_log_g() -> Derivation:
 
 #: (check name, builder) for every constant-level slip of nsgdm Appendix A
 SLIPS = (("eta_t <= C/sqrt(t)", _slip_c_over_sqrt_t), ("26 C^2 g^(6/7)/7 = 1/2", _slip_half),
-         ("C >= 1/g^(3/7)", _slip_c_lower), ("delta_t <= 2 g^2", _slip_delta),
+         ("delta_t <= 2 g^2", _slip_delta),
          ("denominator D + 2 g^2", _slip_denominator), ("coefficient 21", _slip_21),
          ("rho-term coefficient", _slip_rho), ("alpha_{t+1} G_{t+1} eta_t", _slip_alpha_g_eta),
          ("G_T's schedule term g T^(1/4)", _slip_g_schedule), ("log(G_{T+1}/D) <= log(2 g^2 (T+1)/D)", _slip_log_g))
@@ -211,8 +252,59 @@ register(Claim(
                   SetParam("t_power", sp.Integer(2), "algorithm", "eta_t = C/(G_t^2 (t+1)^2)^(1/7)"),
                   {"t_power": sp.Integer(3)}),
             *(Check(f"slip: {name}", _slip_check(b), Verdict.ERRATUM, UseCorrected()) for name, b in SLIPS)),
-    note="the rate follows from the proof's last inequality; ten constant-level steps of Appendix A do not hold as "
-         "printed (C must be re-chosen, constants change), none changes the exponents",
+    note="the rate follows from the proof's last inequality; nine constant-level steps of Appendix A do not hold as "
+         "printed (C must be re-chosen, constants change), none changes the exponents; the false step 'C >= 1/g^(3/7)' "
+         "is nsgdm.thm4.c_lower",
+))
+
+
+# --------------------------------------------------------------------------- the step 'Use C >= 1/g^(3/7)'
+
+#: C with the fraction of Algorithm 2 inverted (negative control): C g^(3/7) = sqrt(26/7) > 1
+C_INVERTED = sp.sqrt(26 / (7 * g ** _q(6, 7)))
+_G_VALUES = tuple(float(x) for x in np.geomspace(1e-3, 1e3, 13))
+
+
+def _c_lower(ctx: Context, p: Params) -> Bound:
+    """'Use C >= 1/g^(3/7)' (nsgdm Appendix A): ``C g^(3/7)`` from the declared C (Algorithm 2's by default) against 1."""
+    scaled = sp.simplify(p.C * g ** _q(3, 7))
+    cases = tuple(Case(float(scaled.subs(g, gv)), 1.0, {"g": gv, "C": float(p.C.subs(g, gv))}, ops=4) for gv in _G_VALUES)
+    return Bound("C >= 1/g^(3/7), i.e. C g^(3/7) >= 1", cases,
+                 Exact(f"C g^(3/7) = {scaled} does not depend on g (sympy: its g-derivative is 0), so the cases cover every g",
+                       proof=(sp.diff(scaled, g),), domain={"g": "(0, inf): 13 values in [1e-3, 1e3], the value is constant"}),
+                 sense="lower", note=f"C = {p.C}", details={"C": str(p.C), "C g^(3/7)": str(scaled)})
+
+
+def _c_lower_step(ctx: Context, p: Params) -> Bound:
+    """The step 'Use C >= 1/g^(3/7)' serves: ``5C/(7(t-1)^(2/7)) <= 5 C^3 g^(6/7) t^(4/7)/7`` (the G_{t-1}^(5/7) factor
+    of both sides cancels), with the declared C, at every t in 2..t_max and g over [1e-3, 1e3]."""
+    lhs = 5 * p.C / (7 * (t - 1) ** _q(2, 7))
+    rhs = 5 * p.C**3 * g ** _q(6, 7) * t ** _q(4, 7) / 7
+    f_l, f_r = sp.lambdify((t, g), lhs, "math"), sp.lambdify((t, g), rhs, "math")
+    t_max = ctx.pick(50, 1000)
+    cases = tuple(Case(f_l(tv, gv), f_r(tv, gv), {"t": tv, "g": gv}, ops=16) for tv in range(2, t_max + 1)
+                  for gv in _G_VALUES[::3])
+    ratio = sp.simplify(lhs / rhs)
+    return Bound("5C/(7(t-1)^(2/7)) <= 5 C^3 g^(6/7) t^(4/7)/7 for every t >= 2", cases,
+                 Instances({"t": f"2..{t_max}", "g": "5 values in [1e-3, 1e3]"}, "the step at every t and g of the grid"),
+                 note=f"C = {p.C}; left/right = {ratio}", details={"ratio": str(ratio)})
+
+
+register(Claim(
+    id="nsgdm.thm4.c_lower", source="nsgdm Appendix A (proof of Theorem 4), the step 'Use C >= 1/g^(3/7)'",
+    statement=r"Algorithm 2's $C=\sqrt{7/(26\mathfrak g^{6/7})}$ satisfies $C\ge1/\mathfrak g^{3/7}$, hence "
+              r"$rac{5C}{7(t-1)^{2/7}}\lerac{5C^3\mathfrak g^{6/7}}{7}t^{4/7}$ for $t\ge2$",
+    expected=Verdict.REFUTED,
+    checks=(Check("C g^(3/7) >= 1 with Algorithm 2's C", _c_lower, Verdict.REFUTED,
+                  SetParam("C", C_INVERTED, "constant", "C = sqrt(26/(7 g^(6/7))), Algorithm 2's fraction inverted"),
+                  {"C": C_ALG}),
+            Check("the step it serves, t = 2..t_max", _c_lower_step, Verdict.REFUTED,
+                  SetParam("C", C_INVERTED, "constant", "C = sqrt(26/(7 g^(6/7))), Algorithm 2's fraction inverted"),
+                  {"C": C_ALG})),
+    note="a false step of the proof, not of the theorem: C g^(3/7) = sqrt(7/26) = 0.52 for every g, and the step it serves "
+         "fails at t = 2, 3, 4 (it holds from t = 5), so the proof's constant 26 does not cover t <= 4. No C serves both this "
+         "step and the later '26 C^2 g^(6/7)/7 = 1/2' (which means C g^(3/7) = sqrt(7/52)); the exponents of Theorem 4 are "
+         "unaffected (nsgdm.thm4.derivation, nsgdm.thm4.rate)",
 ))
 
 

@@ -7,7 +7,6 @@ substitutes ``gamma = 1/(L0 T^(3/4))``, ``1 - beta = T^(-1/2)``, requires (38) t
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from ..evidence import Derivation
@@ -54,6 +53,19 @@ def rhs_corrected() -> sp.Expr:
     return derive()["final"]
 
 
+def t3_threshold_beta() -> sp.Expr:
+    """T_3 of the proof: the joint noise term ``(1-beta) sigma sqrt(sum_{k<t} beta^(2(t-k+1)) + (1+beta)^2)``, the series
+    summed to infinity, is ``<= sqrt(1-beta) sigma`` exactly for beta at or above the root in (0, 1) of the squared
+    difference's numerator (sympy; equality also at beta = 0, excess in between)."""
+    b = sp.Symbol("b", positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    # sum_{j>=1} beta^(2(j+1)) = beta^4/(1-beta^2) for beta < 1 (the Piecewise's convergent branch)
+    series = sp.piecewise_fold(sp.summation(b ** (2 * (k + 1)), (k, 1, sp.oo))).args[0][0]
+    excess = sp.factor(sp.together((1 - b) ** 2 * (series + (1 + b) ** 2) - (1 - b)))
+    roots = [r for r in sp.solve(sp.numer(excess), b) if r.is_positive and (1 - r).is_positive]
+    return sp.Max(*roots)
+
+
 def _derivation(ctx: Context, p: Params) -> Derivation:
     der = derive()
     printed_first = (2 * d * L1 * U / L0) ** sp.Rational(4, 3)
@@ -62,11 +74,7 @@ def _derivation(ctx: Context, p: Params) -> Derivation:
     c = sp.symbols("c", positive=True)
     printed_second_solution = sp.solve(sp.Eq(T, (c / ONE_MINUS_BETA) ** 4), T, check=False)
     step_size_ok = sp.simplify(sp.solve(sp.Eq(GAMMA * sp.sqrt(d), R), T, check=False)[0])
-    # T_3 of the proof: the joint noise term (1-beta) sqrt(sum_{k<t} beta^(2(t-k+1)) + (1+beta)^2) sigma
-    betas = np.linspace(0.0, 0.999, 9991)
-    joint = (1 - betas) * np.sqrt(betas**4 / (1 - betas**2) + (1 + betas) ** 2)
-    fails = betas[joint > np.sqrt(1 - betas) * (1 + 1e-12)]
-    t3_threshold = float(fails.max()) if fails.size else 0.0
+    t3_threshold = t3_threshold_beta()
     return Derivation(
         "Eq. (10): ... + 4 beta^2 U d / T^(3/4) + U d / T^(3/4)", rhs_10_printed(), der["final"], corrected=CORRECTED,
         domain={L0: (1, 10), L1: (1, 10), d: (1, 100), sigma: (1, 10), U: (1, 10), T: (10, 1000), Delta: (1, 10),
@@ -91,7 +99,8 @@ def _derivation(ctx: Context, p: Params) -> Derivation:
                                      "<= sigma^2, which is Assumption 3)"],
             "T3_step": "step (i) of T_3 uses E||A|| + E||B|| <= sqrt(E||A||^2 + E||B||^2), which is false in general; "
                        "bounding the joint noise term instead gives (1-beta) sigma sqrt(beta^4/(1-beta^2) + (1+beta)^2), "
-                       f"which is <= sqrt(1-beta) sigma only for beta > {t3_threshold:.3f} (covered by Theorem 4's large T)",
+                       f"which is <= sqrt(1-beta) sigma only for beta >= {t3_threshold} = {float(t3_threshold):.4f} (sympy; covered by "
+                       "Theorem 4's large T)",
         })
 
 

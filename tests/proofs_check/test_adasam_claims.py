@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 import pytest
+
+from proofs_check.perturb import Perturbation
 import sympy as sp
 
 import proofs_check.claims  # noqa: F401  (registers every claim module)
@@ -16,6 +18,8 @@ import reference as R
 from proofs_check.claims import adasam_algorithm as A
 from proofs_check.claims import adasam_lemmas as Lm
 from proofs_check.claims import adasam_lemmas_inequalities as Li
+from proofs_check.claims import adasam_lemmas_learning_rate as Lr
+from proofs_check.claims import adasam_lemmas_momentum as Lm9
 from proofs_check.claims import adasam_lemmas_products as Lp
 from proofs_check.claims import adasam_lemmas_sequence as Ls
 from proofs_check.claims import adasam_rates as Rt
@@ -38,7 +42,7 @@ def test_required_ids_registered_in_the_papers_order():
     for cid in REQUIRED:
         assert REGISTRY[cid].source.startswith("adasam ")
         assert REGISTRY[cid].note, f"{cid}: the curated finding is missing"
-        assert not any(c.legacy for c in REGISTRY[cid].checks), cid
+        assert all(isinstance(c.negative, Perturbation) for c in REGISTRY[cid].checks), cid
 
 
 # --------------------------------------------------------------------------- what the runs found
@@ -77,9 +81,24 @@ def test_tight_verdicts_come_from_the_whole_domain(results):
     # eq46: approached along G/eps -> inf; lemma9: attained at eps = G, beta1 = 0 (not at the small eps of practice)
     j = results.outcome("adasam.eq46", 1).judgements[0]
     assert j.numbers["gaps_along_G/eps"][-1] < 1e-6
-    j9 = results.outcome("adasam.lemma9", 0).judgements[0]
-    worst = _evidence(results, "adasam.lemma9", 0)[0].cases[j9.numbers["worst_case"]]
+    j9 = results.outcome("adasam.lemma9", 1).judgements[0]
+    worst = _evidence(results, "adasam.lemma9", 1)[0].cases[j9.numbers["worst_case"]]
     assert worst.inputs["eps/G"] == 1.0
+
+
+def test_lemma9_whole_inequality_80(results):
+    """(80) itself, not only its factor (88): approached along t by the kink construction (every hypothesis: eps = G,
+    Theorem 1's gamma, lambda_1 in the printed range), below it on AdaSAM runs with beta1 > 0."""
+    out = results.outcome("adasam.lemma9", 0)
+    kink, runs = out.evidence
+    assert [j.verdict.value for j in out.judgements] == ["tight", "verified"]
+    assert out.judgements[0].numbers["gaps_along_t"][-1] < 1e-6
+    for c in kink.cases:
+        assert c.inputs["eps/G"] == 1.0 and c.inputs["gamma"] == 1 / 16 and c.inputs["lambda_1^2"] > 1
+        assert all(v for v in c.inputs.values() if isinstance(v, bool)), c.inputs
+    assert kink.details["proof_lambdas_ratio"] == pytest.approx(4 / math.sqrt(24), rel=1e-9)
+    assert all(0 < c.inputs["beta1"] < 1 for c in runs.cases) and all(c.value < c.bound for c in runs.cases)
+    assert {c.inputs["eps/G"] > 1 for c in runs.cases} == {True, False}  # eps on both sides of G
 
 
 def test_cor1_declares_the_bounds_other_orders(results):
@@ -144,7 +163,15 @@ def test_young_gap_and_range():
     assert Lm.young_gap(a, -a, 4.0)[0] == pytest.approx(2 * 5.25 + 5.25 / 8 + 5.25)
     derived = Li.young_range_derived()
     assert derived == Li.YOUNG_RANGE_CORRECTED and derived != Li.young_range_printed()
-    assert not Li.young_range_printed().contains(sp.Rational(1, 2)) and derived.contains(sp.Rational(1, 2))
+    # (a, b, lambda) -> (b, a, 1/lambda): the printed lemma covers lambda = 1/2 (lambda = 2, a and b swapped); what it
+    # misses of the proof's range is lambda = +-1 only, the lambda_2 = lambda_3 = 1 of Theorem 1's proof
+    assert all(Li.young_symmetries().values())
+    covered = Li.young_range_covered()
+    assert covered.contains(sp.Rational(1, 2)) and not Li.young_range_printed().contains(sp.Rational(1, 2))
+    assert sp.Complement(derived, covered) == sp.FiniteSet(-1, 1)
+    assert not covered.contains(1)
+    a, b = np.array([[0.3, -1.0]]), np.array([[2.0, 0.7]])  # the printed lemma at lambda = 2 on (b, a) is lambda = 1/2
+    assert Lm.young_gap(b, a, 4.0)[0] == pytest.approx(Lm.young_gap(a, b, 0.25)[0], rel=1e-15)
 
 
 def test_hadamard_ratios():
@@ -160,6 +187,14 @@ def test_eta_range_closed_form_and_reference():
     eta, m = Lm.eta_trace(R.adasam(beta1=0.5, beta2=0.75, eps=0.1), np.ones((3, 1, 1)))
     np.testing.assert_allclose(eta[:, 0, 0], Lm.eta_range(0.75, 0.1, 1.0, np.arange(3))[0], rtol=1e-15)
     np.testing.assert_allclose(m[:, 0, 0], [0.5, 0.75, 0.875])
+
+
+def test_eps_above_g_run():
+    """eps > G: eta_t = 1/eps < 1/G on every sequence; the sums of Lemma 4 and (46) are 0, their printed bounds < 0."""
+    r = Lr.eps_above_g_run(0, eps=2.0, G=1.0, d=3)
+    assert r["min eta_t"] == r["max eta_t"] == 0.5 < r["1/G"]
+    assert r["max sum_t ||eta_(t-1) - eta_t||_1"] == 0 and r["printed d (1/eps - 1/G)"] == -1.5
+    assert r["max sum_t ||eta_t - eta_(t-1)||^2"] == 0 and r["printed d (eps^-2 - G^-2)"] == pytest.approx(-2.25)
 
 
 def test_eta_range_derived_by_sympy():
@@ -179,6 +214,23 @@ def test_momentum_sup_closed_forms():
     assert Lm.momentum_inf_sup(0.9, 5) == pytest.approx(1 - 0.9**6)
     run = Lm.linear_run(0.9, 0.99, 0.1, 2.0, 5, 2)
     np.testing.assert_allclose(run["m"][:, 0], 2.0 * (1 - 0.9 ** np.arange(6)))
+
+
+def test_lemma80_kink_closed_form():
+    """At the kink: LHS = gamma^2 L beta1 (1 - beta1^t)/(1 - beta1) (m_(t-1) = G(1 - beta1^t), eta = 1/G, grad f(x_t) =
+    G, grad f(z_t) - grad f(x_t) = L (z_t - x_t)); with lambda_1^2 = gamma L beta1/(G(1-beta1)) and lambda_2, lambda_3
+    -> inf the right side is gamma^2 L beta1/(1 - beta1)."""
+    b1, gamma, ts = 0.96, 1 / 16, [10, 300]
+    run = Lm9.kink_run(b1, ts, gamma)
+    expect = gamma**2 * b1 * (1 - b1 ** np.array(ts)) / (1 - b1)
+    np.testing.assert_allclose(run["lhs"], expect, rtol=1e-12)
+    np.testing.assert_allclose(run["m"], 1 - b1 ** np.array(ts), rtol=1e-12)
+    y = gamma * b1 / (1 - b1)
+    rhs = Lm9.lemma80_rhs(run["A"], 1.0, 1.0, 1.0, gamma, b1, 0.0, 1, np.array([y, 1e300, 1e300]))
+    np.testing.assert_allclose(rhs, gamma**2 * b1 / (1 - b1), rtol=1e-12)
+    # by hand: A = 2, L = G = eps = d = 1, gamma = 0.5, beta1 = 0.5, rho = 0.1, lambdas^2 (1, 2, 4)
+    assert Lm9.lemma80_rhs(2.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.1, 1, (1.0, 2.0, 4.0)) == pytest.approx(
+        0.125 / 2 * 1.75 + 0.5 + 0.5 * 0.01 / 2 * 18)
 
 
 def test_lemma7_and_lemma8_equality_cases():
@@ -227,6 +279,19 @@ def test_scaling_degree_units_and_zero_test():
     assert Sy.is_zero((1 - b) ** 2 - 1 + 2 * b - b**2) and not Sy.is_zero(b - eps)
     u = Sy.units_of(sig / (1 - beta1))
     assert u[sig] == Sy.F / Sy.X and u[beta1].is_Rational and u[beta1] != 1  # 1 - beta1 must not vanish
+    # dimensions by exact scaling: Theorem 1's printed rho term is wrong in x only (f -> c f scaling cannot see it)
+    G, gamma = sp.symbols("G gamma", positive=True)
+    printed_rho = 8 * G * gamma * Lsym * Lsym * rho**2 / eps
+    assert Sy.dimension(printed_rho) == Sy.F**2 / Sy.X and Sy.scaling_degree(printed_rho) == 2
+    assert Sy.dimension(8 * G * gamma * Lsym**3 * rho**2 / eps**2) == Sy.F**2 / Sy.X**2
+    assert Sy.dimension(8 * G * gamma * Lsym * sig**2 / eps) == Sy.F**3 / Sy.X**3
+
+
+def test_thm1_derivation_units_find_both_wrong_terms(results):
+    j = results.outcome("adasam.thm1.derivation", 0).judgements[0]
+    dims = j.numbers["printed_dimensions"]
+    assert sorted(d for d in dims if d != "F_dim**2/X_dim**2") == ["F_dim**2/X_dim", "F_dim**3/X_dim**3"]
+    assert set(j.numbers["derived_dimensions"]) == {"F_dim**2/X_dim**2"}
 
 
 # --------------------------------------------------------------------------- Theorem 1, Corollary 1, Remark 3
@@ -264,9 +329,29 @@ def test_bound_value_problem_constants_and_hypotheses():
     # printed: 2G Delta/(gamma T) + 8 G gamma L sigma^2/eps + 2 G^3 d (1/eps - 1/G)/T + 8 gamma L G^3 d (eps^-2 - G^-2)/T
     expect = 2 * 2 * 1 / (100 / 16) + 8 * 2 / 16 * 4 + 2 * 8 * 4 * 0.5 / 100 + 8 / 16 * 8 * 4 * 0.75 / 100
     assert Rt.bound_value(Th.statement_rhs(), **v) == pytest.approx(expect)
-    assert all(Rt.theorem1_hypotheses(v, 0.999).values())
-    assert not all(Rt.theorem1_hypotheses({**v, "gamma": 1.0}, 0.999).values())
-    assert not all(Rt.theorem1_hypotheses({**v, "epsilon": 3.0, "gamma": 3 / 16}, 0.999).values())
+    seen = {"max secant": 1.0, "secant_ops": 10, "max ||e||^2": 4.0, "noise_ops": 10, "max ||g||_inf": 2.0, "g_ops": 8}
+    assert all(Rt.theorem1_hypotheses(v, 0.999, seen).values())
+    assert not all(Rt.theorem1_hypotheses({**v, "gamma": 1.0}, 0.999, seen).values())
+    assert not all(Rt.theorem1_hypotheses({**v, "epsilon": 3.0, "gamma": 3 / 16}, 0.999, seen).values())
+    for key, value in (("max secant", 1.001), ("max ||e||^2", 4.001), ("max ||g||_inf", 2.001)):  # the run's oracle
+        assert not all(Rt.theorem1_hypotheses(v, 0.999, {**seen, key: value}).values()), key
+    assert not any("x_(-1)" in k for k in Rt.theorem1_hypotheses(v, 0.999, seen))  # a device of the proof, not a hypothesis
+
+
+def test_oracle_log_on_a_known_oracle():
+    """c log cosh + +-c s0 Rademacher noise: ||e||^2 = d c^2 s0^2 at every sample, |g| < c (1 + s0), secants <= c."""
+    c, T = 0.5, 40
+    P = Rt.problem(c)
+    log = Rt.OracleLog(P, P.oracle(np.random.default_rng(3)))
+    alg = R.adasam(lr=0.05, rho=0.1, beta1=0.9, beta2=0.99, eps=0.1)
+    x = np.full((5, Rt.D), 1.0)
+    st = alg.init(x)
+    for _ in range(T):
+        x, st = alg.step(x, st, log)
+    out = log.summary()
+    assert out["samples"] == 5 * T and out["max ||e||^2"] == pytest.approx(Rt.D * c**2, rel=1e-14)
+    assert out["mean ||e||^2"] == pytest.approx(Rt.D * c**2, rel=1e-14)
+    assert c < out["max ||g||_inf"] <= 2 * c and 0.5 * c < out["max secant"] <= c * (1 + 1e-9)
 
 
 def test_order_shares_sum_to_one():

@@ -19,7 +19,7 @@ from proofs_check.verdict import Verdict
 
 EXPECTED = {"nsgdm.lemma2": "loose", "nsgdm.thm1.derivation": "erratum", "nsgdm.thm1.rate": "verified",
             "nsgdm.thm3.derivation": "verified", "nsgdm.thm3.case1": "erratum", "nsgdm.thm3.rate": "verified",
-            "nsgdm.alg1.transport": "verified", "nsgdm.thm4.derivation": "erratum", "nsgdm.thm4.rate": "verified",
+            "nsgdm.alg1.transport": "verified", "nsgdm.thm4.derivation": "erratum", "nsgdm.thm4.c_lower": "refuted", "nsgdm.thm4.rate": "verified",
             "nsgdm.thm4.adaptivity": "verified", "nsgdm.alg2": "verified", "nsgdm.sec1.igt": "verified",
             "nsgdm.thm3.taylor": "loose", "nsgdm.sec2.large_batch": "verified", "nsgdm.sec1.memory": "verified"}
 
@@ -132,6 +132,47 @@ def test_slip_values():
     assert sp.simplify(A._slip_half().derived) == 1
     assert sp.simplify(A._slip_delta().derived - (3 + 2 ** sp.Rational(1, 4)) * g**2) == 0
     assert abs(float(A._slip_21().derived) - (16 + 5 * 3 ** (3 / 7))) < 1e-12
+    assert sp.simplify(A._slip_denominator().derived - (A.Dsym - 2 ** sp.Rational(1, 4) * g**2)) == 0
+
+
+def test_delta_supremum_is_opposite_samples_plus_the_first_schedule_step():
+    """sympy's supremum of ||a - b||^2 over ||a||, ||b|| <= g is 4 g^2 (opposite samples), matched by a brute-force
+    search over norms and angles; the schedule term is largest at t = 1."""
+    g = A.g
+    noise, schedule = A.delta_supremum()
+    assert sp.simplify(noise - 4 * g**2) == 0
+    assert sp.simplify(schedule - g**2 * (2 ** sp.Rational(1, 4) - 1)) == 0
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((20000, 3))
+    b = rng.standard_normal((20000, 3))
+    a *= rng.uniform(0, 1, (20000, 1)) / np.linalg.norm(a, axis=1, keepdims=True)
+    b *= rng.uniform(0, 1, (20000, 1)) / np.linalg.norm(b, axis=1, keepdims=True)
+    assert np.max(np.sum((a - b) ** 2, axis=1)) <= 4 + 1e-12
+    assert np.sum((a[0] / np.linalg.norm(a[0]) + a[0] / np.linalg.norm(a[0])) ** 2) == pytest.approx(4)
+    s = np.arange(1, 1000, dtype=float)
+    assert np.argmax((s + 1) ** 0.25 - s**0.25) == 0
+
+
+def test_sup_on_box_needs_a_decided_sign():
+    u, v = sp.symbols("u v", nonnegative=True)
+    assert A._sup_on_box((u + v) ** 2, {u: (0, 1), v: (0, 1)}) == 4
+    assert A._sup_on_box(1 - u, {u: (0, 1)}) == 1
+    w = sp.Symbol("w", real=True)
+    with pytest.raises(ValueError):
+        A._sup_on_box(w**2, {w: (-1, 1)})
+
+
+def test_c_lower_step_fails_exactly_at_t_2_3_4(results):
+    """C g^(3/7) = sqrt(7/26) for every g, and the step it serves fails at t = 2, 3, 4 and holds from t = 5."""
+    first = results.outcome("nsgdm.thm4.c_lower", 0).evidence[0]
+    assert all(abs(c.value - np.sqrt(7 / 26)) < 1e-12 for c in first.cases) and first.sense == "lower"
+    step = results.outcome("nsgdm.thm4.c_lower", 1).evidence[0]
+    failing = {c.inputs["t"] for c in step.cases if c.value > c.bound}
+    assert failing == {2, 3, 4}
+    ratio = [26 / 7 / (t ** (4 / 7) * (t - 1) ** (2 / 7)) for t in (4, 5)]
+    assert ratio[0] > 1 > ratio[1]
+    # the inverted fraction (negative control) satisfies the step everywhere
+    assert results.negative("nsgdm.thm4.c_lower", 1).verdict.value == "verified"
 
 
 def test_anytime_runs_use_their_own_rows_per_horizon():

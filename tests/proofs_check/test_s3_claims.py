@@ -49,10 +49,44 @@ def test_closed_forms_against_brute_force_and_the_extremal_sequence():
         assert abs(s3_update.s3_sup_limit(b1, b2, p) / s3_update.s3_sup(b1, b2, p, 4000) - 1) < 1e-9
 
 
-def test_equal_betas_attain_eq4_and_other_betas_do_not():
+def test_equal_betas_reach_eq4_in_the_limit_and_other_betas_do_not():
     for b, p in [(0.9, 2.0), (0.999, 1.1), (0.5, 7.0)]:
         assert abs(s3_update.s3_sup_limit(b, b, p) - 1) < 1e-12 and abs(s3_update.s3_bound(b, b, p) - 1) < 1e-12
     assert s3_update.s3_sup_limit(0.9, 0.999, 2.0) < s3_update.s3_bound(0.9, 0.999, 2.0)
+
+
+def test_sup_le_bound_proof_steps_hold_and_the_holder_condition_is_sharp():
+    """Every sympy step of S_inf <= U simplifies; numerically, 1 + beta1 <= (1+beta2)^(1/p) (1 + r^q)^(1/q) on random
+    domain points, with equality only at beta1 = beta2, and it is the same inequality as S_inf <= U."""
+    from proofs_check.symbolic import proof_holds
+
+    steps = s3_update.sup_le_bound_proof()
+    assert all(proof_holds(e) for e in steps.values()), [k for k, e in steps.items() if not proof_holds(e)]
+    for b1, b2, p in s3_update.sample_domain(np.random.default_rng(3), 500):
+        if p == 1:
+            continue
+        q = p / (p - 1)
+        r = b1 / b2 ** (1 / p)
+        holder = (1 + b2) ** (1 / p) * (1 + r**q) ** (1 / q)
+        assert 1 + b1 <= holder * (1 + 1e-14)
+        assert (1 + b1 <= holder) == (s3_update.s3_sup_limit(b1, b2, p) <= s3_update.s3_bound(b1, b2, p) * (1 + 1e-12))
+    for b, p in [(0.3, 2.0), (0.9, 5.0)]:
+        q = p / (p - 1)
+        assert abs((1 + b) ** (1 / p) * (1 + (b / b ** (1 / p)) ** q) ** (1 / q) - (1 + b)) < 1e-14
+        assert (1 + 0.9 * b) < (1 + b) ** (1 / p) * (1 + (0.9 * b / b ** (1 / p)) ** q) ** (1 / q) - 1e-6
+
+
+def test_s3_thm2_1_approaches_eq4_along_t_and_never_attains_it(results):
+    """The beta1 = beta2 cases are finite-t suprema: strictly below U beyond rounding, the gap shrinking along t
+    (the judge reads 'approached', not 'attained')."""
+    ev = results.outcome("s3.thm2.1", 0).evidence[0]
+    assert ev.approach == "t"
+    along = sorted((c for c in ev.cases if "t" in c.inputs), key=lambda c: c.inputs["t"])
+    gaps = [1 - c.value / c.bound for c in along]
+    assert len(along) == 7 and all(g > 1e-9 for g in gaps) and gaps == sorted(gaps, reverse=True) and gaps[-1] < 1e-6
+    judge = results.outcome("s3.thm2.1", 0).judgements[0]
+    assert judge.numbers["attained"] == 0 and "approached along t" in judge.measured
+    assert all(c.value < c.bound for c in ev.cases if c.inputs["beta1"] == c.inputs["beta2"])
 
 
 def test_domain_sampler_stays_in_theorem_2s_domain():
@@ -149,6 +183,37 @@ def test_bound_terms_sum_to_eq_10():
     T = np.array([256.0, 4096.0])
     total = sum(C.bound_terms(T, 3.0, 0).values())
     np.testing.assert_allclose(total, C.thm4_rhs(T, 3.0, i=0), rtol=1e-14)
+    assert sorted(C.bound_terms(T, 1.0, 0)) == [-3 * C.ORDER, -2 * C.ORDER, -C.ORDER]
+
+
+def test_first_step_u_is_reference_s3s_first_step():
+    """u_1 = (1 - beta^2)^(2/3) at Theorem 4's beta, for any g_1: the floor of the measured 1/U_max."""
+    rng = np.random.default_rng(4)
+    for T in (16, 256, 16384):
+        g = rng.standard_normal((1, 1, 5)) * 10.0 ** rng.uniform(-3, 3, 5)
+        d = R.replay(C.s3_theorem4(T), g).direction[0, 0]
+        np.testing.assert_allclose(np.abs(d), C.first_step_u(T), rtol=1e-13)
+    runs = C.theorem4_runs(0, C.SHORT_HORIZONS, 8, 0)
+    assert np.all(runs.u_min <= C.first_step_u(runs.horizons) * (1 + 1e-13))
+
+
+def test_s3_thm4_negative_control_changes_the_bound_not_the_measurement(results):
+    """The O(1/T) reading of (10) fails at the short horizons, where U_max is the first step's 1/u_1; the measured
+    averages and U_max are the same as in the check."""
+    pos, neg = results.outcome("s3.thm4", 0).evidence[0], results.negative("s3.thm4", 0).evidence[0]
+    assert [c.value for c in pos.cases] == [c.value for c in neg.cases]
+    assert [c.inputs["U_max"] for c in pos.cases] == [c.inputs["U_max"] for c in neg.cases]
+    short = [c for c in neg.cases if c.inputs["T"] in C.SHORT_HORIZONS]
+    assert short and all(c.value > c.bound for c in short)
+    assert all(c.inputs["U_max"] < 2 / C.first_step_u(c.inputs["T"]) for c in short)
+
+
+def test_t3_threshold_is_one_over_sqrt_2():
+    b = CD.t3_threshold_beta()
+    assert sp.simplify(b - 1 / sp.sqrt(2)) == 0
+    betas = np.array([0.3, 0.7, 0.71, 0.9, 0.99])
+    joint = (1 - betas) * np.sqrt(betas**4 / (1 - betas**2) + (1 + betas) ** 2)
+    assert list(joint <= np.sqrt(1 - betas)) == [False, False, True, True, True]
 
 
 def test_theorem4_derivation_corrected_is_the_derivation():
