@@ -38,8 +38,7 @@ from reference.algorithm import Algorithm
 
 from .tolerances import POLICY, Policy
 
-__all__ = ["RateStats", "RateFit", "measure", "fit_rate", "mean_gradient_l1", "fit_exponent", "compare_exponent",
-           "below_curve"]
+__all__ = ["RateStats", "RateFit", "measure", "fit_rate", "mean_gradient_l1"]
 
 
 @dataclass(frozen=True)
@@ -213,24 +212,3 @@ def fit_rate(horizons: np.ndarray, values: np.ndarray, *, log_power: float = 0.0
     return RateFit(float(a), (float(lo[0]), float(hi[0])), float(last), (float(lo[1]), float(hi[1])), float(se[0]),
                    float(se[1]), float(share),
                    tuple(float(v) for v in c), (float(T[0]), float(T[-1])), T, local, float(log_power), others)
-
-
-# --------------------------------------------------------------------------- legacy (pre-engine claim modules)
-
-
-def fit_exponent(stats_: RateStats, *, min_horizon: float = 0.0, n_boot: int = 2000, seed: int = 0):
-    """Legacy interface: a pure power-law :func:`fit_rate` (kept until every claim module returns evidence)."""
-    return fit_rate(stats_.horizons, stats_.values, min_horizon=min_horizon, seed=seed)
-
-
-def compare_exponent(fit: RateFit, claimed: float, max_ci_width: float = POLICY.max_ci_width):
-    """Legacy interface: the judge's rate rule on a fit (kept until every claim module returns evidence)."""
-    from .judge import rate_verdict
-    return rate_verdict(fit, claimed, "upper", POLICY)[0]
-
-
-def below_curve(stats_: RateStats, bound: np.ndarray) -> tuple[bool, np.ndarray]:
-    """Legacy interface: ``mean - Z SE <= bound`` at every horizon; returns (ok, mean/bound)."""
-    bound = np.asarray(bound, dtype=float)
-    ok = bool(np.all(stats_.mean - POLICY.z_mc * stats_.se <= bound))
-    return ok, stats_.mean / bound
