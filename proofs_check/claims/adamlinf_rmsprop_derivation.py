@@ -253,6 +253,13 @@ X_PRINTED_35 = beta ** (T / 4) / (T * (1 - beta)) * d * v0 + S + d * sp.sqrt(eps
 X_CORRECTED_35 = beta ** (T / 4) / (T * (1 - beta)) * d * sp.sqrt(v0) + S + d * sp.sqrt(eps)
 
 
+def _degree(ratio: sp.Expr, c: sp.Symbol) -> sp.Expr:
+    """k with ``ratio = c^k`` (the homogeneity degree of a term under the scaling c)."""
+    r = sp.powsimp(sp.expand_power_base(ratio, force=True), force=True)
+    base, k = r.as_base_exp()
+    return k if base == c else sp.simplify(sp.log(r) / sp.log(c))
+
+
 def theorem_3_5_from_3_11() -> dict[str, sp.Expr]:
     """Theorem 3.11's derived bound with Phi_Adam (d_b = 1: H(L, Phi) -> sum_i H_i, sum_b d_b sigma_b ->
     sum_i sigma_i, ||.||_{Phi,*} -> ||.||_1; the same symbols H, S, G here) in O-form with its roots of sums split
@@ -266,8 +273,8 @@ def theorem_3_5_from_3_11() -> dict[str, sp.Expr]:
     # the v0 term of X: derived (3.11's proof) and printed (3.5); its degree under L -> cL (gradients, sigma,
     # sqrt(v0), sqrt(eps), E scale by c), and derived/printed as v0 -> 0
     x_v0 = {"3.11": v0_terms(der["X"]), "3.5 printed": v0_terms(X_PRINTED_35)}
-    deg = {name: sp.simplify(sp.log(sp.sqrt(c * E) * sp.sqrt(expr.subs(v0, c**2 * v0)) / (sp.sqrt(E) * sp.sqrt(expr)))
-                             / sp.log(c)) for name, expr in x_v0.items()}
+    deg = {name: _degree(sp.sqrt(c * E) * sp.sqrt(expr.subs(v0, c**2 * v0)) / (sp.sqrt(E) * sp.sqrt(expr)), c)
+           for name, expr in x_v0.items()}
     return {"printed": printed, "corrected": corrected, "derived": derived, "range": der["range"], "degree": deg,
             "v0_terms": x_v0, "derived_over_printed_v0_to_0": sp.limit(sp.simplify(x_v0["3.11"] / x_v0["3.5 printed"]),
                                                                       v0, 0)}
