@@ -347,32 +347,41 @@ def _tri_inv(L: np.ndarray) -> np.ndarray:
     return np.tril(Li)
 
 
+def _inv_from_chol(L: np.ndarray) -> np.ndarray:
+    """``(L L^T)^(-1)`` from the lower Cholesky factor (LAPACK potri)."""
+    inv, info = scipy.linalg.lapack.dpotri(L, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("potri failed")
+    return np.tril(inv) + np.tril(inv, -1).T
+
+
 def _inv_from_tri_inv(Li: np.ndarray) -> np.ndarray:
     """``(L L^T)^(-1) = L^(-T) L^(-1)``, symmetrised."""
     M = Li.T @ Li
     return 0.5 * (M + M.T)
 
 
-def _max_step(L: np.ndarray, Li: np.ndarray, delta: np.ndarray) -> float:
+def _max_step(L: np.ndarray, Li: np.ndarray | None, delta: np.ndarray) -> float:
     """``sup {alpha >= 0 : L L^T + alpha Delta >= 0}`` (``Delta`` symmetric, or a vector = a diagonal):
-    ``-1 / lambda_min(L^-1 Delta L^-T)`` (inf when that is >= 0), with ``Li = L^-1``.  Dense eigenvalues up
-    to d = 300, Lanczos above (the caller backtracks if a step fails its Cholesky test)."""
+    ``-1 / lambda_min(L^-1 Delta L^-T)`` (inf when that is >= 0).  Dense eigenvalues up to d = 300 (``Li = L^-1``
+    given), Lanczos with triangular solves above (the caller backtracks if a step fails its Cholesky test)."""
     d = L.shape[0]
     diag = delta.ndim == 1
-    if d <= _DENSE_STEP_D:
+    if Li is not None:
         return _max_step_dense(Li, delta)
     trtrs = scipy.linalg.lapack.dtrtrs
+    U = L.T  # Fortran-ordered view of the C-ordered factor (LAPACK would copy L on every call)
 
     def mv(v: np.ndarray) -> np.ndarray:
-        y = trtrs(L, v, lower=1, trans=1)[0]
+        y = trtrs(U, v, lower=0)[0]            # L^T y = v
         y = delta * y if diag else delta @ y
-        return trtrs(L, y, lower=1)[0]
+        return trtrs(U, y, lower=0, trans=1)[0]  # L z = y
     op = scipy.sparse.linalg.LinearOperator((d, d), matvec=mv, dtype=np.float64)
     try:
         lam = float(scipy.sparse.linalg.eigsh(op, k=1, which="SA", tol=1e-3, maxiter=20 * d,
                                               return_eigenvectors=False)[0])
     except scipy.sparse.linalg.ArpackNoConvergence:
-        return _max_step_dense(Li, delta)
+        return _max_step_dense(_tri_inv(L), delta)
     lam -= 1e-3 * abs(lam)  # Lanczos converges from above: err on the short side
     return math.inf if lam >= 0 else -1.0 / lam
 
@@ -390,6 +399,7 @@ def _solve(P: list[np.ndarray], idx: np.ndarray, c: np.ndarray, rtol: float, max
     sum_k Tr(E_b X_k) = c_b``.  Returns (a, X, value, lower, iterations)."""
     d, B, K = idx.size, c.size, len(P)
     singletons = B == d
+    dense = d <= _DENSE_STEP_D
     E = None if singletons else np.eye(B)[idx]
 
     def btr(M: np.ndarray) -> np.ndarray:  # (Tr(E_b M))_b
@@ -413,8 +423,12 @@ def _solve(P: list[np.ndarray], idx: np.ndarray, c: np.ndarray, rtol: float, max
         LX = [_chol(Xk) for Xk in X]
         if any(L is None for L in LS + LX):  # pragma: no cover - the step rule keeps both interior
             raise RuntimeError("phi_smoothness: lost interiority")
-        LSi, LXi = [_tri_inv(L) for L in LS], [_tri_inv(L) for L in LX]
-        Si = [_inv_from_tri_inv(Li) for Li in LSi]
+        if dense:  # inverse factors for the dense step lengths; S^-1 from them
+            LSi, LXi = [_tri_inv(L) for L in LS], [_tri_inv(L) for L in LX]
+            Si = [_inv_from_tri_inv(Li) for Li in LSi]
+        else:      # Lanczos step lengths need only the factors
+            LSi, LXi = [None] * K, [None] * K
+            Si = [_inv_from_chol(L) for L in LS]
         value = float(c @ a)
         traces = sum(btr(Xk) for Xk in X)
         inner = sum(float(np.sum(Pk * Xk)) for Pk, Xk in zip(P, X))
