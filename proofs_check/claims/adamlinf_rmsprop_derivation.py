@@ -341,9 +341,9 @@ def corollary_derived(noise: bool = True) -> dict[str, sp.Expr]:
     sqrtE = sp.Add(*(sp.powsimp(sp.expand_power_base(sp.sqrt(a), force=True), force=True)
                      for a in sp.Add.make_args(E_up)))
     X_at = sp.expand(der["X"].subs({eps: 0, S: Sv}))
-    X_rest = sp.simplify(X_at - v0_terms(X_at))
+    X_rest = sp.Add(*(a for a in sp.Add.make_args(X_at) if v0 not in a.free_symbols))
     # the v0 term with beta^(T/4) <= exp(-T(1-beta)/4) (ln beta <= beta - 1) and 1 - beta = omb kept symbolic
-    X_v0 = sp.simplify(v0_terms(X_at).subs(beta ** (T / 4), sp.exp(-T * (1 - beta) / 4)).subs(beta, 1 - omb))
+    X_v0 = sp.cancel(v0_terms(X_at).subs(beta ** (T / 4), sp.exp(-T * (1 - beta) / 4)).subs(beta, 1 - omb))
     total = sp.expand(2 * sp.sqrt(2) * E_up + sp.sqrt(2) * sqrtE * (sp.sqrt(X_v0) + sp.sqrt(X_rest)))
     terms = [sp.powsimp(sp.expand_power_base(a, force=True), force=True) for a in sp.Add.make_args(total)]
     rate = [o_form(a, (c1, c2, c3)) for a in terms if v0 not in a.free_symbols]
