@@ -51,7 +51,7 @@ from ..perturb import Params, SetParam, UseCorrected
 from ..registry import Check, Claim, Context, Verdict, register
 
 __all__ = ["theorem_3_11_steps", "theorem_3_11_derived", "theorem_3_5_from_3_11", "corollary_terms",
-           "corollary_derived", "o_form", "dominated"]
+           "corollary_derived", "o_form", "split_roots", "v0_terms", "dominated"]
 
 eta, T, beta, H, S, Delta, Lam, F, d, v0, eps, S1, FO, E, X = sp.symbols(
     "eta T beta H S Delta Lam F d v0 epsilon S1 FO E X", positive=True)
@@ -100,6 +100,40 @@ def o_form(expr: sp.Expr, constants: tuple = ()) -> sp.Expr:
             break
         out = new
     return out
+
+
+_z = sp.Symbol("z", positive=True)  # beta = 1/(1 + z): 0 < beta < 1
+
+
+@lru_cache(maxsize=256)
+def _positive(term: sp.Expr) -> bool:
+    """``term > 0`` for all positive values of its symbols with ``0 < beta < 1`` (proved by sympy: beta = 1/(1+z))."""
+    return sp.factor(sp.together(term.subs(beta, 1 / (1 + _z))), deep=True).is_positive is True
+
+
+def split_roots(expr: sp.Expr, constants: tuple = ()) -> sp.Expr:
+    """:func:`o_form` with every root of a sum of positive terms split into the sum of the terms' roots:
+    ``(a_1 + ... + a_n)^p -> a_1^p + ... + a_n^p`` for ``0 < p < 1``, within constant factors (concavity:
+    ``(sum a_i)^p <= sum a_i^p <= n^(1-p) (sum a_i)^p`` for ``a_i >= 0``), then the O-form of the expanded
+    result.  A root of a sum with a term sympy cannot prove positive (for ``0 < beta < 1``) is kept.  Every
+    additive term of the result is then a monomial, whose dimension is a monomial in the base units."""
+    def split(e: sp.Expr) -> sp.Expr:
+        if e.is_Atom:
+            return e
+        args = tuple(split(a) for a in e.args)
+        if args != e.args:
+            e = e.func(*args)
+        if e.is_Pow and e.exp.is_number and 0 < e.exp < 1 and e.base.is_Add \
+                and all(_positive(a) for a in sp.Add.make_args(e.base)):
+            return sp.Add(*(a ** e.exp for a in sp.Add.make_args(e.base)))
+        return e
+
+    return o_form(split(o_form(expr, constants)), constants)
+
+
+def v0_terms(expr: sp.Expr) -> sp.Expr:
+    """The additive terms of ``expr`` (expanded) that involve v0."""
+    return sp.Add(*(a for a in sp.Add.make_args(sp.expand(expr)) if v0 in a.free_symbols))
 
 
 def _monomial(term: sp.Expr, variable: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
@@ -219,20 +253,31 @@ X_PRINTED_35 = beta ** (T / 4) / (T * (1 - beta)) * d * v0 + S + d * sp.sqrt(eps
 X_CORRECTED_35 = beta ** (T / 4) / (T * (1 - beta)) * d * sp.sqrt(v0) + S + d * sp.sqrt(eps)
 
 
+def _degree(ratio: sp.Expr, c: sp.Symbol) -> sp.Expr:
+    """k with ``ratio = c^k`` (the homogeneity degree of a term under the scaling c)."""
+    r = sp.powsimp(sp.expand_power_base(ratio, force=True), force=True)
+    base, k = r.as_base_exp()
+    return k if base == c else sp.simplify(sp.log(r) / sp.log(c))
+
+
 def theorem_3_5_from_3_11() -> dict[str, sp.Expr]:
     """Theorem 3.11's derived bound with Phi_Adam (d_b = 1: H(L, Phi) -> sum_i H_i, sum_b d_b sigma_b ->
-    sum_i sigma_i, ||.||_{Phi,*} -> ||.||_1; the same symbols H, S, G here) in O-form, and the printed 3.5."""
+    sum_i sigma_i, ||.||_{Phi,*} -> ||.||_1; the same symbols H, S, G here) in O-form with its roots of sums split
+    (:func:`split_roots`: every term a monomial), and the printed 3.5 alike."""
     der = theorem_3_11_derived()
     E35 = E_printed(1)
-    printed = o_form(E35 + sp.sqrt(E35) * sp.sqrt(X_PRINTED_35))
-    corrected = o_form(E35 + sp.sqrt(E35) * sp.sqrt(X_CORRECTED_35))
-    derived = o_form(der["bound"])
+    printed = split_roots(E35 + sp.sqrt(E35) * sp.sqrt(X_PRINTED_35))
+    corrected = split_roots(E35 + sp.sqrt(E35) * sp.sqrt(X_CORRECTED_35))
+    derived = split_roots(der["bound"])
     c = sp.symbols("c", positive=True)
-    # degree of the v0 term under L -> cL (gradients, sigma, sqrt(v0), sqrt(eps), E scale by c)
-    deg = {name: sp.simplify(sp.log(sp.sqrt(c * E) * sp.sqrt(expr.subs(v0, c**2 * v0)) / (sp.sqrt(E) * sp.sqrt(expr)))
-                             / sp.log(c)) for name, expr in (("3.11", d * sp.sqrt(v0)), ("3.5 printed", d * v0))}
+    # the v0 term of X: derived (3.11's proof) and printed (3.5); its degree under L -> cL (gradients, sigma,
+    # sqrt(v0), sqrt(eps), E scale by c), and derived/printed as v0 -> 0
+    x_v0 = {"3.11": v0_terms(der["X"]), "3.5 printed": v0_terms(X_PRINTED_35)}
+    deg = {name: _degree(sp.sqrt(c * E) * sp.sqrt(expr.subs(v0, c**2 * v0)) / (sp.sqrt(E) * sp.sqrt(expr)), c)
+           for name, expr in x_v0.items()}
     return {"printed": printed, "corrected": corrected, "derived": derived, "range": der["range"], "degree": deg,
-            "ratio_v0_to_0": sp.limit(d * sp.sqrt(v0) / (d * v0), v0, 0)}
+            "v0_terms": x_v0, "derived_over_printed_v0_to_0": sp.limit(sp.simplify(x_v0["3.11"] / x_v0["3.5 printed"]),
+                                                                      v0, 0)}
 
 
 def _thm35(ctx: Context, p: Params) -> Derivation:
@@ -244,6 +289,8 @@ def _thm35(ctx: Context, p: Params) -> Derivation:
         note="Theorem 3.11 with Phi_Adam gives sqrt(E) sqrt(d sqrt(v0) ...) (homogeneous: [L/X] like the left side); "
              "3.5 prints sqrt(E) sqrt(d v0 ...), of dimension [L/X]^(3/2); it also inherits 3.11's index range",
         details={"degree_under_L_to_cL": {k: str(v) for k, v in r["degree"].items()},
+                 "v0_terms_of_X": {k: str(v) for k, v in r["v0_terms"].items()},
+                 "derived_over_printed_v0_to_0": str(r["derived_over_printed_v0_to_0"]),
                  "corrected_statement": "min_{T/2<=t<=T-1} E||grad L(x_t)||_1 <= O(E + sqrt(E) sqrt(beta2^(T/4) d sqrt(v0)/"
                                         "(T(1-beta2)) + sum_i sigma_i + d sqrt(eps))), E and F as printed",
                  "route": "App. C.2 derives 3.5 from 3.11 via H(L,Phi_Adam) <= sum_i H_i, which is false for indefinite "
@@ -290,18 +337,21 @@ def corollary_derived(noise: bool = True) -> dict[str, sp.Expr]:
         E_terms.append(a)
     E_up = sp.expand(sp.Add(*E_terms).subs(at).subs(Delta, R / H))
     E_up = sp.Add(*(sp.powsimp(sp.expand_power_base(a, force=True), force=True) for a in sp.Add.make_args(E_up)))
-    # sqrt(E_up) <= sum of the square roots of its terms; sqrt(X) <= sqrt(X_v0) + sqrt(S)
+    # sqrt(E_up) <= sum of the square roots of its terms; sqrt(X) <= sqrt(X_v0) + sqrt(X_rest), X from the proof
     sqrtE = sp.Add(*(sp.powsimp(sp.expand_power_base(sp.sqrt(a), force=True), force=True)
                      for a in sp.Add.make_args(E_up)))
-    X_v0 = 4 * sp.exp(-T * omb / 4) * d * sp.sqrt(v0) / (T * omb)  # beta^(T/4) <= exp(-T(1-beta)/4)
-    total = sp.expand(2 * sp.sqrt(2) * E_up + sp.sqrt(2) * sqrtE * (sp.sqrt(X_v0) + sp.sqrt(Sv)))
+    X_at = sp.expand(der["X"].subs({eps: 0, S: Sv}))
+    X_rest = sp.Add(*(a for a in sp.Add.make_args(X_at) if v0 not in a.free_symbols))
+    # the v0 term with beta^(T/4) <= exp(-T(1-beta)/4) (ln beta <= beta - 1) and 1 - beta = omb kept symbolic
+    X_v0 = sp.cancel(v0_terms(X_at).subs(beta ** (T / 4), sp.exp(-T * (1 - beta) / 4)).subs(beta, 1 - omb))
+    total = sp.expand(2 * sp.sqrt(2) * E_up + sp.sqrt(2) * sqrtE * (sp.sqrt(X_v0) + sp.sqrt(X_rest)))
     terms = [sp.powsimp(sp.expand_power_base(a, force=True), force=True) for a in sp.Add.make_args(total)]
     rate = [o_form(a, (c1, c2, c3)) for a in terms if v0 not in a.free_symbols]
     delta = [a for a in terms if v0 in a.free_symbols]
     kept = dominated(list(dict.fromkeys(rate)), T, {c1, c2, c3})
     derived = o_form(sp.Add(*kept) + sp.Add(*delta), (c1, c2, c3))
-    return {"E_up": E_up, "K": 1 + k_bound, "rate_terms": rate, "kept": kept, "delta_terms": delta,
-            "derived": derived}
+    return {"E_up": E_up, "K": 1 + k_bound, "X_v0": X_v0, "X_rest": X_rest, "rate_terms": rate, "kept": kept,
+            "delta_terms": delta, "derived": derived}
 
 
 def _corollary_printed(noise: bool, v0_term: sp.Expr) -> sp.Expr:
@@ -323,7 +373,10 @@ def corollary_terms(noise: bool = True) -> dict[str, sp.Expr]:
     # the (R/T)^(1/4) part of delta_T, derived vs printed
     pick = lambda expr: sp.Add(*(a for a in sp.Add.make_args(expr) if v0 in a.free_symbols and R in a.free_symbols))  # noqa: E731
     ratio = sp.limit(sp.simplify(pick(der["derived"]) / pick(printed)), v0, 0)
-    return {**der, "printed": printed, "corrected": corrected, "printed_over_derived_v0_to_0": ratio}
+    # "printed_over_derived_v0_to_0": the old, misleading name of the same ratio, kept only until
+    # notebooks/adamlinf.ipynb (which prints it as derived/printed) reads the new key
+    return {**der, "printed": printed, "corrected": corrected, "derived_over_printed_v0_to_0": ratio,
+            "printed_over_derived_v0_to_0": ratio}
 
 
 def _corollary(noise: bool):
@@ -338,9 +391,10 @@ def _corollary(noise: bool):
             stated, (rng, c["printed"]), (derived_rng, c["derived"]), corrected=(rng, c["corrected"]), units=UNITS,
             domain=DOMAIN,
             note=f"every rate term is what Theorem 3.11's bound gives at these hyperparameters; delta_T carries "
-                 f"{CORRECTED_DELTA} (derived/printed -> {c['printed_over_derived_v0_to_0']} as v0 -> 0), the printed "
+                 f"{CORRECTED_DELTA} (derived/printed -> {c['derived_over_printed_v0_to_0']} as v0 -> 0), the printed "
                  "sqrt(d v0 ...) is not homogeneous",
-            details={"E_up": str(c["E_up"]), "K": str(c["K"]), "rate_terms_kept": [str(a) for a in c["kept"]],
+            details={"E_up": str(c["E_up"]), "K": str(c["K"]), "X_v0": str(c["X_v0"]), "X_rest": str(c["X_rest"]),
+                     "rate_terms_kept": [str(a) for a in c["kept"]],
                      "delta_terms": [str(a) for a in c["delta_terms"]],
                      "corrected_delta_T": CORRECTED_DELTA + (" [(R/T)^(1/4) + sqrt(sum_i sigma_i)(log T/T)^(1/4)]"
                                                              if noise else " (R/T)^(1/4)"),

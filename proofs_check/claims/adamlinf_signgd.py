@@ -193,28 +193,50 @@ t = sp.Symbol("t", integer=True)
 g = sp.Symbol("g", positive=True)  # ||grad L(x_t)||_1 inside the index set's Sum
 
 
+Lx = sp.Function("L")            # L(x_t) as a function of the iterate's index t
+PROOF_DECREASE = Lx(0) - Lx(T)  # App. B's last display: (L(x_0) - L(x_T))/(T eta) + H eta/2
+
+
+def _telescoped_range(step_lhs: sp.Expr, decrease: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """The steps ``t = lo..hi`` over which ``sum_t step_lhs`` telescopes to ``-decrease``: sympy sums the left side
+    over symbolic limits (``L(x_(hi+1)) - L(x_lo)``) and the limits are solved from matching its L-terms with
+    those of ``-decrease``, sign by sign."""
+    lo_, hi_ = sp.symbols("lo hi", integer=True)
+    telescoped = sp.Sum(step_lhs, (t, lo_, hi_)).doit()
+
+    def l_terms(e: sp.Expr) -> dict:
+        return {sp.sign(c): f.args[0] for f, c in sp.expand(e).as_coefficients_dict().items() if f.func == Lx}
+    got, want = l_terms(telescoped), l_terms(-decrease)
+    if set(got) != set(want) or len(got) != 2:
+        raise ValueError(f"the sum {telescoped} does not telescope to {-decrease}")
+    sol = sp.solve([got[k] - want[k] for k in got], [lo_, hi_], dict=True)[0]
+    return sol[lo_], sol[hi_]
+
+
 def derive() -> dict[str, sp.Expr]:
-    """App. B redone from Eq. (7) and SignGD's indexing (x_{t+1} = x_t - eta sign(grad L(x_t)), t = 0..T-1)."""
+    """App. B redone from Eq. (7) and SignGD's step (x_{t+1} = x_t - eta sign(grad L(x_t))): Eq. (7) holds for each
+    step t, with the gradient at x_t; summed over the steps whose left sides telescope to the proof's
+    ``L(x_T) - L(x_0)``, it bounds the gradients at those steps' x_t."""
     gf = sp.Function("g")
     inner, step_inf = sp.Symbol("inner"), sp.Symbol("step_inf")
     # Eq. (7), first line: L(x_{t+1}) - L(x_t) <= -grad L(x_t)^T (x_t - x_{t+1}) + H/2 ||x_t - x_{t+1}||_inf^2
+    step_lhs = Lx(t + 1) - Lx(t)
     first_line = -inner + H / 2 * step_inf**2
     # SignGD: x_t - x_{t+1} = eta sign(grad L(x_t)): grad^T(...) = eta ||grad L(x_t)||_1, ||...||_inf = eta
     per_step = first_line.subs({inner: eta * gf(t), step_inf: eta})
-    # telescoping over the steps that exist: x_lo = x_0 and x_{hi+1} = x_T
-    lo = sp.solve(sp.Eq(t, 0), t)[0]
-    hi = sp.solve(sp.Eq(t + 1, T), t)[0]
+    # the steps that the proof sums: those whose left sides telescope to L(x_T) - L(x_0)
+    lo, hi = _telescoped_range(step_lhs, PROOF_DECREASE)
     # the sum of Eq. (7) over those steps: the gradient terms give coeff * sum_g, the others are summed by sympy
     sum_g = sp.Symbol("sum_g")  # sum_{t=lo}^{hi} ||grad L(x_t)||_1
     total = sp.Integer(0)
     for term in sp.Add.make_args(sp.expand(per_step)):
         coeff = sp.simplify(term / gf(t))
         total += coeff * sum_g if t not in coeff.free_symbols else sp.Sum(term, (t, lo, hi)).doit()
-    bound_sum = sp.solve(sp.Eq(-Delta, total), sum_g)[0]
+    bound_sum = sp.solve(sp.Eq(-Delta, total), sum_g)[0]  # -Delta: L(x_T) - L(x_0) >= -(L(x_0) - min L)
     bound = sp.expand(bound_sum / (hi - lo + 1))  # min <= average over the hi - lo + 1 steps
     eta_star = sp.solve(sp.diff(bound, eta), eta)[0]
     printed_eta = sp.sqrt(2 * Delta / (T * H))
-    return {"per_step": per_step, "index": sp.Sum(g, (t, lo, hi)), "bound": bound, "eta_star": eta_star,
+    return {"per_step": per_step, "index": sp.Sum(g, (t, lo, hi)), "steps": (lo, hi), "bound": bound, "eta_star": eta_star,
             "at_printed_eta": sp.simplify(bound.subs(eta, printed_eta)), "at_eta_star": sp.simplify(bound.subs(eta, eta_star)),
             "printed_7": -eta * gf(t) + eta**2 * H / 2 * eta**2}
 
@@ -229,7 +251,8 @@ def _derivation(ctx: Context, p: Params) -> Derivation:
     return Derivation(
         "min_{1<=t<=T}: (L(x0)-min L)/(T eta) + H eta/2; eta = sqrt(2 Delta/(TH)) gives sqrt(2 H Delta/T)", PRINTED,
         derived, corrected=CORRECTED,
-        note=f"Eq. (7) summed over the steps t = 0..T-1 that produce x_1..x_T bounds the gradients at x_0..x_(T-1); "
+        note=f"Eq. (7) summed over the steps t = {der['steps'][0]}..{der['steps'][1]} (those whose left sides telescope to "
+             f"the proof's L(x_T) - L(x_0)) bounds the gradients at x_{der['steps'][0]}..x_({der['steps'][1]}); "
              f"the bound {der['bound']} and its value at the printed eta agree (eta* = {der['eta_star']})",
         details={"eta_star": str(der["eta_star"]), "value_at_eta_star": str(der["at_eta_star"]),
                  "corrected_statement": "min_{0<=t<=T-1} ||grad L(x_t)||_1 <= (L(x0)-min L)/(T eta) + H eta/2 "

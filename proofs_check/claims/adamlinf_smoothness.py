@@ -123,10 +123,12 @@ def _sdp_ops(d: int) -> float:
 # --------------------------------------------------------------------------- Def. 3.9 / Sec. 3.3
 
 
-def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound]:
-    """(i) H(L, Phi_AdaSGD) = d ||A||_2 (declared closed form); (ii) the Phi_Adam-norm smoothness <= H(L, Phi_Adam);
-    (iii) H(Phi_Adam) <= H(pairs) <= H(Phi_AdaSGD) -- every H certified.  (ii) holds for indefinite A too:
-    |v^T A u| <= sqrt(v^T |A| v u^T |A| u) <= sqrt(v^T D v u^T D u) <= Tr(D) on the l_inf ball."""
+def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound, Bound]:
+    """(i) H(L, Phi_AdaSGD) = d ||A||_2 (declared closed form), an equality: the closed form is compared with every
+    case's certified bracket from both sides (an upper and a lower Bound; a case whose bracket misses the closed
+    form violates one of them, so "tight" means every bracket contains it); (ii) the Phi_Adam-norm smoothness <=
+    H(L, Phi_Adam); (iii) H(Phi_Adam) <= H(pairs) <= H(Phi_AdaSGD) -- every H certified.  (ii) holds for
+    indefinite A too: |v^T A u| <= sqrt(v^T |A| v u^T |A| u) <= sqrt(v^T D v u^T D u) <= Tr(D) on the l_inf ball."""
     cases = random_cases(ctx.seed, ctx.pick(16, 40)) + [("pair-symmetric", pair_symmetric(3, ctx.seed))]
     closed, c_cert, phinorm, p_cert, refine, r_cert = [], [], [], [], [], []
     for kind, A in cases:
@@ -146,7 +148,10 @@ def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound]:
     form = "d ||A||_F" if p.adasgd_closed_form == "frobenius" else "d ||A||_2"
     dom = {"A": f"{len(cases)} random symmetric matrices (PSD, zero-diagonal, nonnegative, indefinite; d = 3..7) + a "
                 "pair-symmetric block-diagonal one"}
-    return (Bound(f"H(L, Phi_AdaSGD) = {form}", tuple(closed), Certified(tuple(c_cert), "SDP primal/dual points", dom),
+    closed_method = Certified(tuple(c_cert), "SDP primal/dual points", dom)
+    return (Bound(f"H(L, Phi_AdaSGD) <= {form} (the equality's upper half)", tuple(closed), closed_method,
+                  note=f"every case's certified bracket against {form}"),
+            Bound(f"H(L, Phi_AdaSGD) >= {form} (the equality's lower half)", tuple(closed), closed_method, sense="lower",
                   note=f"every case's certified bracket against {form}"),
             Bound("smoothness under the Phi_Adam-norm <= H(L, Phi_Adam)", tuple(phinorm),
                   Certified(tuple(p_cert), "SDP primal/dual points; ||A||_inf->1 by sign-vector enumeration", dom),
@@ -169,7 +174,7 @@ register(Claim(
                                           "d ||A||_F in place of d ||A||_2"),
                   {"adasgd_closed_form": "spectral"}),),
     note="All three statements hold on every quadratic tried, and each is attained: H(L, Phi_AdaSGD) equals "
-         "d ||A||_2 within the certificates' brackets, the Phi-norm bound is attained for entrywise nonnegative PSD "
+         "d ||A||_2 within every certificate's bracket (checked from both sides), the Phi-norm bound is attained for entrywise nonnegative PSD "
          "Hessians, and refinement keeps H equal for a pair-symmetric Hessian.",
 ))
 
@@ -310,22 +315,26 @@ register(Claim(
 def box_quadratic_max(A: np.ndarray) -> float:
     """``max_{u in [-1,1]^d} u^T A u`` exactly (small d): the maximiser is a stationary point of the quadratic restricted
     to the relative interior of some face, so every face (each coordinate -1, +1 or free: 3^d of them) contributes its
-    stationary point when it lies in the box."""
+    stationary point when it lies in the box.  Faces with the same free set F share ``A_FF``: their stationary points
+    are one least-squares solve with a column per sign pattern of the fixed coordinates."""
     d = A.shape[0]
+    atol = 64 * d * np.finfo(float).eps * (1 + np.abs(A).sum())
     best = -np.inf
-    for code in range(3 ** d):
-        state = [(code // 3**i) % 3 for i in range(d)]  # 0: -1, 1: +1, 2: free
-        fixed = np.array([s != 2 for s in state])
-        u = np.array([(-1.0 if s == 0 else 1.0) if s != 2 else 0.0 for s in state])
-        if not fixed.all():
-            F = ~fixed
-            rhs = -A[np.ix_(F, fixed)] @ u[fixed]
+    for mask in range(2 ** d):
+        F = np.array([(mask >> i) & 1 == 1 for i in range(d)])  # the free coordinates
+        fixed = ~F
+        k = int(fixed.sum())
+        signs = (1.0 - 2.0 * ((np.arange(2 ** k)[None, :] >> np.arange(k)[:, None]) & 1)) if k else np.zeros((0, 1))
+        U = np.zeros((d, signs.shape[1]))
+        U[fixed] = signs
+        if F.any():
+            rhs = -A[np.ix_(F, fixed)] @ signs
             sol, *_ = np.linalg.lstsq(A[np.ix_(F, F)], rhs, rcond=None)
-            if not np.allclose(A[np.ix_(F, F)] @ sol, rhs, rtol=0, atol=64 * d * np.finfo(float).eps * (1 + np.abs(A).sum())) \
-                    or np.any(np.abs(sol) > 1):
-                continue
-            u[F] = sol
-        best = max(best, float(u @ A @ u))
+            ok = np.all(np.abs(A[np.ix_(F, F)] @ sol - rhs) <= atol, axis=0) & np.all(np.abs(sol) <= 1, axis=0)
+            U[F] = sol
+            U = U[:, ok]
+        if U.shape[1]:
+            best = max(best, float(np.max(np.einsum("ik,ij,jk->k", U, A, U))))
     return best
 
 
@@ -334,7 +343,7 @@ def _phi_norm_identity(ctx: Context, p: Params) -> Identity:
     dual l_1): the left side is ``||A||_{inf->1}`` (sign-vector enumeration), the right side the exact maximum of
     ``|u^T A u|`` over the cube (:func:`box_quadratic_max` of A and -A)."""
     mats = [("diag(1, -1)", np.diag([1.0, -1.0])), ("star K_1,2", star(2))] + \
-        [(k, A) for k, A in random_cases(ctx.seed + 5, ctx.pick(16, 60)) if A.shape[0] <= ctx.pick(5, 6)]
+        random_cases(ctx.seed + 5, ctx.pick(16, 60))  # d = 3..7, every face enumerated
     if p.hessians == "semidefinite":
         mats = [(k, A @ A) for k, A in mats]  # A^2 >= 0
     lhs = np.array([inf_to_one_norm(A)[0] for _, A in mats])

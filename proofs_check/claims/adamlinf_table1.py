@@ -25,6 +25,8 @@ Details the paper leaves open, and our choices:
   on all seeds.  The rotated rows (one 1000 x 1000 product per step and run) use 5 of the 10 starts in the
   default profile (coarse grid on 1), all 10 under ``--full`` (coarse grid on 2).
   "±" is the sample standard deviation over the 10 seeds (ddof = 1).
+* **Precision, batching.**  The runs of one loss (both betas, or all four rotation-free entries) step together,
+  one Hessian product per step; the rotated Hessian's products are float32 (:data:`WORK_DTYPE`).
 * **Comparison.**  A printed mean m_p ± s_p (10 seeds) is compared with ours as a Monte-Carlo identity
   (:class:`~proofs_check.evidence.MonteCarlo`) with standard error ``sqrt(SE^2 + s_p^2/10 + 5e-6^2/3)``
   (SE: ours; s_p^2/10: the printed mean's; 5e-6/sqrt(3): the printed rounding, uniform).  The rotated rows
@@ -54,7 +56,8 @@ from ..tolerances import POLICY
 from ._common import curve_plot, series
 from .adamlinf_invariance import ROTATION_TS, rotations
 
-__all__ = ["PRINTED", "ONE_ONE", "make_algorithm", "final_losses", "tune", "table1_row", "compare", "printed_se"]
+__all__ = ["PRINTED", "ONE_ONE", "make_algorithm", "final_losses", "final_losses_batch", "tune", "tune_batch",
+           "table1_row", "table1_rows", "compare", "printed_se"]
 
 D, STEPS, SEEDS = 1000, 100, 10
 BETAS = ((0.0, 0.0), (0.9, 0.99))
@@ -84,20 +87,71 @@ def make_algorithm(optimizer: str, betas: tuple[float, float], bias_correction: 
     raise ValueError(f"optimizer must be 'Adam' or 'AdaSGD', got {optimizer!r}")
 
 
+def _gradient(hess: np.ndarray, work_dtype: type = np.float64):
+    """``y -> A y`` row by row: ``hess`` is the diagonal of A (1-D) or A itself (2-D, symmetric); a 2-D product is
+    formed in ``work_dtype`` (the result is cast back to y's dtype by the algorithm)."""
+    if hess.ndim == 1:
+        return lambda y: y * hess
+    H = hess.astype(work_dtype, copy=False)
+    # one 2-D product (a stacked 3-D matmul does not reach BLAS gemm and is ~8x slower)
+    return lambda y: (y.reshape(-1, y.shape[-1]).astype(work_dtype, copy=False) @ H).reshape(y.shape)
+
+
+WORK_DTYPE = np.float32
+"""Precision of the rotated Hessian's products A y inside the Table 1 runs (the state, the update and the final loss
+stay float64).  float32 halves the cost of the one 1000 x 1000 product per step.  Its rounding (relative ~1e-7 per
+gradient entry) moves the tuned final losses by ~1e-5 of their Monte-Carlo standard error for beta = (0.9, 0.99) and
+by at most a few per cent of it for the sign-like beta = (0, 0) runs (SignGD flips the sign of tiny gradient entries:
+float64 is just another rounding realisation there); measured in tests/proofs_check.  The paper's own runs (torch)
+are float32 throughout."""
+
+
+def final_losses_batch(algs, hess: np.ndarray, X0s, lrss, steps: int = STEPS,
+                       work_dtype: type = np.float64) -> list[np.ndarray]:
+    """:func:`final_losses` of several runs at once (``algs[i]`` from the rows of ``X0s[i]`` with learning rates
+    ``lrss[i]``) on one quadratic: every step evaluates the gradients of all runs together (one matrix product
+    for a 2-D ``hess``, in ``work_dtype``) and hands each algorithm its own rows; the final losses in float64."""
+    grad = _gradient(hess, work_dtype)
+    d = hess.shape[-1]
+    ys = [X0[None, :, :] / lrs[:, None, None] for X0, lrs in zip(X0s, lrss)]
+    states = [alg.init(y) for alg, y in zip(algs, ys)]
+    cuts = np.cumsum([y.size // d for y in ys])[:-1]
+    for _ in range(steps):
+        G = grad(np.concatenate([y.reshape(-1, d) for y in ys]))
+        for i, (alg, Gi) in enumerate(zip(algs, np.split(G, cuts))):
+            gi = Gi.reshape(ys[i].shape)  # the gradient at ys[i], which step() asks for exactly once
+            ys[i], states[i] = alg.step(ys[i], states[i], lambda _y, gi=gi: gi)
+    G = _gradient(hess)(np.concatenate([y.reshape(-1, d) for y in ys]))
+    return [0.5 * np.sum(y * Gi.reshape(y.shape), axis=-1) * (lrs**2)[:, None]
+            for y, Gi, lrs in zip(ys, np.split(G, cuts), lrss)]
+
+
 def final_losses(alg, hess: np.ndarray, X0: np.ndarray, lrs: np.ndarray, steps: int = STEPS) -> np.ndarray:
     """``L(x_steps)`` of ``alg`` on ``x^T A x/2`` for every learning rate (rows) and start (columns):
     shape (len(lrs), len(X0)).  ``hess`` is the diagonal of A (1-D) or A itself (2-D, symmetric)."""
-    if hess.ndim == 1:
-        def grad(y: np.ndarray) -> np.ndarray:
-            return y * hess
-    else:  # one 2-D product (a stacked 3-D matmul does not reach BLAS gemm and is ~8x slower)
-        def grad(y: np.ndarray) -> np.ndarray:
-            return (y.reshape(-1, y.shape[-1]) @ hess).reshape(y.shape)
-    y = X0[None, :, :] / lrs[:, None, None]
-    state = alg.init(y)
-    for _ in range(steps):
-        y, state = alg.step(y, state, grad)
-    return 0.5 * np.sum(y * grad(y), axis=-1) * (lrs**2)[:, None]
+    return final_losses_batch([alg], hess, [X0], [lrs], steps)[0]
+
+
+COARSE = 2.0 ** np.arange(-12, 1)  # the coarse learning-rate grid 2^-12..2^0
+
+
+def tune_batch(algs, hess: np.ndarray, X0: np.ndarray, tune_seeds: int, fine_step: float = 0.25,
+               fine_half_width: float = 0.5, work_dtype: type = np.float64) -> list[dict]:
+    """:func:`tune` for several algorithms on one quadratic and one set of starts, their runs batched
+    (:func:`final_losses_batch`)."""
+    n = len(algs)
+    Lcs = [L.mean(axis=1) for L in final_losses_batch(algs, hess, [X0[:tune_seeds]] * n, [COARSE] * n,
+                                                      work_dtype=work_dtype)]
+    ks = np.arange(-fine_half_width, fine_half_width + 1e-12, fine_step)
+    fines = [COARSE[int(np.argmin(Lc))] * 2.0**ks for Lc in Lcs]
+    out = []
+    for Lc, fine, Lf in zip(Lcs, fines, final_losses_batch(algs, hess, [X0] * n, fines, work_dtype=work_dtype)):
+        j = int(np.argmin(Lf.mean(axis=1)))
+        interior = 0 < int(np.argmin(Lc)) < COARSE.size - 1
+        out.append({"lr": float(fine[j]), "mean": float(Lf[j].mean()), "sd": float(Lf[j].std(ddof=1)),
+                    "se": float(Lf[j].std(ddof=1) / math.sqrt(Lf.shape[1])), "coarse_interior": interior,
+                    "coarse": Lc.tolist(), "fine_lrs": fine.tolist(), "fine": Lf.mean(axis=1).tolist()})
+    return out
 
 
 def tune(alg, hess: np.ndarray, X0: np.ndarray, tune_seeds: int, fine_step: float = 0.25,
@@ -105,23 +159,14 @@ def tune(alg, hess: np.ndarray, X0: np.ndarray, tune_seeds: int, fine_step: floa
     """Coarse grid 2^-12..2^0 on the first ``tune_seeds`` starts, then ``2^(k fine_step)`` within
     +-``fine_half_width`` octaves of the coarse best on all starts (the rows of ``X0``); the lowest mean
     loss wins."""
-    coarse = 2.0 ** np.arange(-12, 1)
-    Lc = final_losses(alg, hess, X0[:tune_seeds], coarse).mean(axis=1)
-    best = coarse[int(np.argmin(Lc))]
-    ks = np.arange(-fine_half_width, fine_half_width + 1e-12, fine_step)
-    fine = best * 2.0**ks
-    Lf = final_losses(alg, hess, X0, fine)
-    j = int(np.argmin(Lf.mean(axis=1)))
-    interior = 0 < int(np.argmin(Lc)) < coarse.size - 1
-    return {"lr": float(fine[j]), "mean": float(Lf[j].mean()), "sd": float(Lf[j].std(ddof=1)),
-            "se": float(Lf[j].std(ddof=1) / math.sqrt(Lf.shape[1])), "coarse_interior": interior,
-            "coarse": Lc.tolist(), "fine_lrs": fine.tolist(), "fine": Lf.mean(axis=1).tolist()}
+    return tune_batch([alg], hess, X0, tune_seeds, fine_step, fine_half_width)[0]
 
 
-def table1_row(optimizer: str, t: float, betas: tuple[float, float], seed: int, rotation: np.ndarray | None,
-               tune_seeds: int, bias_correction: bool = True, fine_step: float = 0.25, seeds: int = SEEDS) -> dict:
-    """Tuned final loss of one Table 1 entry (one draw of M: ``rotation`` = R_t or None for t = 0) over the
-    first ``seeds`` initial points of ``seed``."""
+def table1_rows(entries, t: float, seed: int, rotation: np.ndarray | None, tune_seeds: int,
+                bias_correction: bool = True, fine_step: float = 0.25, seeds: int = SEEDS,
+                work_dtype: type = WORK_DTYPE) -> dict:
+    """:func:`table1_row` for several ``(optimizer, betas)`` entries on the same loss L_t, tuned together:
+    ``{(optimizer, betas): row}``; the rotated Hessian's products in ``work_dtype`` (:data:`WORK_DTYPE`)."""
     sigma = adamlinf_sigma(D)
     X0 = adamlinf_initial_points(seed, SEEDS, D)[:seeds]
     if rotation is None:
@@ -129,7 +174,18 @@ def table1_row(optimizer: str, t: float, betas: tuple[float, float], seed: int, 
     else:
         A = rotation.T @ (sigma[:, None] * rotation)
         hess, X0 = 0.5 * (A + A.T), X0 @ rotation  # rows R^T x_0
-    return tune(make_algorithm(optimizer, betas, bias_correction), hess, X0, tune_seeds, fine_step)
+    entries = list(entries)
+    algs = [make_algorithm(opt, b, bias_correction) for opt, b in entries]
+    return dict(zip(entries, tune_batch(algs, hess, X0, tune_seeds, fine_step, work_dtype=work_dtype)))
+
+
+def table1_row(optimizer: str, t: float, betas: tuple[float, float], seed: int, rotation: np.ndarray | None,
+               tune_seeds: int, bias_correction: bool = True, fine_step: float = 0.25, seeds: int = SEEDS,
+               work_dtype: type = WORK_DTYPE) -> dict:
+    """Tuned final loss of one Table 1 entry (one draw of M: ``rotation`` = R_t or None for t = 0) over the
+    first ``seeds`` initial points of ``seed``."""
+    return table1_rows([(optimizer, betas)], t, seed, rotation, tune_seeds, bias_correction, fine_step,
+                       seeds, work_dtype)[(optimizer, betas)]
 
 
 def printed_se(measured: dict, printed: tuple[float, float]) -> float:
@@ -144,21 +200,25 @@ def compare(measured: dict, printed: tuple[float, float]) -> tuple[bool, float]:
 
 
 @lru_cache(maxsize=8)
-def _rotated_rows(seed: int, full: bool, optimizer: str = "Adam") -> dict:
-    """Tuned rotated rows, one draw of M (seed ``seed``) per t; the claim's checks share it."""
+def _rotated_rows(seed: int, full: bool, optimizer: str) -> dict:
+    """Tuned rotated rows, one draw of M (seed ``seed``) per t, both betas batched; the claim's checks share it
+    (call it with every argument positional: the cache keys on them)."""
     ts = ROTATION_TS if full else (0.002,)
     Rs = rotations(seed, D)
-    return {(t, b): table1_row(optimizer, t, b, seed, Rs[t], 2 if full else 1, fine_step=0.25,
-                               seeds=SEEDS if full else ROTATED_DEFAULT_SEEDS)
-            for t in ts for b in BETAS}
+    out = {}
+    for t in ts:
+        rows = table1_rows([(optimizer, b) for b in BETAS], t, seed, Rs[t], 2 if full else 1, fine_step=0.25,
+                           seeds=SEEDS if full else ROTATED_DEFAULT_SEEDS)
+        out.update({(t, b): rows[(optimizer, b)] for b in BETAS})
+    return out
 
 
 @lru_cache(maxsize=4)
-def _free_rows(seed: int, full: bool, bias_correction: bool = True) -> dict:
-    """Tuned rotation-free rows (AdaSGD and Adam on L_0, 10 seeds; coarse grid on 2 of them by default)."""
-    return {(opt, b): table1_row(opt, 0.0, b, seed, None, SEEDS if full else 2, bias_correction=bias_correction,
-                                 fine_step=0.125 if full else 0.25)
-            for opt in ("AdaSGD", "Adam") for b in BETAS}
+def _free_rows(seed: int, full: bool, bias_correction: bool) -> dict:
+    """Tuned rotation-free rows (AdaSGD and Adam on L_0, 10 seeds; coarse grid on 2 of them by default), the four
+    entries batched; shared by the claim's checks (every argument positional: the cache keys on them)."""
+    return table1_rows([(opt, b) for opt in ("AdaSGD", "Adam") for b in BETAS], 0.0, seed, None,
+                       SEEDS if full else 2, bias_correction=bias_correction, fine_step=0.125 if full else 0.25)
 
 
 def _identity(stated: str, rows: list[tuple[str, dict, tuple[float, float]]], note: str, details: dict) -> Identity:
@@ -208,8 +268,8 @@ def _ordering(ctx: Context, p: Params) -> Bound:
     """Sec. 4.1: Adam's loss grows with the (1,1)-norm (each difference to the next rotation >= 0), and where
     (1,1)-norm/d < 1 (the spectral norm) Adam beats AdaSGD (AdaSGD - Adam >= 0); on the measured losses, with
     their standard errors."""
-    rows = _rotated_rows(ctx.seed, ctx.full)
-    base = _free_rows(ctx.seed, ctx.full)
+    rows = _rotated_rows(ctx.seed, ctx.full, "Adam")
+    base = _free_rows(ctx.seed, ctx.full, True)
     sign = 1.0 if p.direction == "increasing" else -1.0
     cases = []
     for b in BETAS:
@@ -253,9 +313,12 @@ register(Claim(
 
 def _smoothness(ctx: Context, p: Params) -> tuple[Bound, Identity]:
     """H(L_i, Phi_Adam) (certified SDP) against the (1,1)-norm of the same Hessian, for Table 1's four rotations of
-    Sigma (d = 100 by default, Table 1's d = 1000 under --full); and ||Hessian||_2 = ||Sigma||_2 = 1."""
+    Sigma (d = 100 by default, Table 1's d = 1000 under --full); and ||R_i^T Sigma R_i||_2 (eigenvalues of the
+    rotated Hessian) against ||Sigma||_2 = max_i Sigma_ii computed from Sec. 4.1's Sigma (its value 1 is checked by
+    adamlinf.table1.one_one_norm): the spectral norm is the same for every rotation."""
     d = ctx.pick(100, D)
     sig = adamlinf_sigma(d)
+    sig_norm = float(np.max(np.abs(sig)))  # ||Sigma||_2 of the diagonal Sigma
     Rs = rotations(ctx.seed, d)
     cases, certs, spec = [], [], []
     for t, Rt in Rs.items():
@@ -276,8 +339,9 @@ def _smoothness(ctx: Context, p: Params) -> tuple[Bound, Identity]:
     return (Bound("(1,1)-norm (= sum_i H_i for a quadratic) upper-bounds H(L_i, Phi_Adam)", tuple(cases),
                   Certified(tuple(certs), "SDP primal/dual points", {"L": f"Table 1's Sigma rotated by R_1..R_4, d = {d}"}),
                   note=f"d = {d}, partition {p.partition}: {text}"),
-            Identity("||Hessian||_2 = 1 for every rotation", np.array(spec), np.ones(len(spec)), Rounding(8 * d, 1.0),
-                     "||R^T Sigma R||_2 (eigvalsh)", "1"))
+            Identity("||Hessian||_2 is the same (||Sigma||_2 = 1) for every rotation", np.array(spec),
+                     np.full(len(spec), sig_norm), Rounding(8 * d, sig_norm), "||R_i^T Sigma R_i||_2 (eigvalsh)",
+                     "||Sigma||_2 = max_i Sigma_ii"))
 
 
 register(Claim(

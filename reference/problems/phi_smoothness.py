@@ -148,23 +148,30 @@ def verify_phi_certificate(cert: PhiCertificate) -> CertificateCheck:
     * primal: ``lam_k = lambda_min(D - P_k) >= -e_k`` for every k; then ``D + delta I`` with
       ``delta = max_k max(0, e_k - lam_k)`` is certainly feasible and still follows Phi, so
       ``upper = Tr(D) + d delta``;
-    * dual: ``lambda_min(Z_k) >= -e'_k``; then ``Z_k + zeta_k I`` with ``zeta_k = max(0, e'_k - lambda_min(Z_k))``
-      is certainly PSD; scaled by ``s = min_b d_b / sum_k Tr(E_b (Z_k + zeta_k I))`` it satisfies the
-      trace constraints, so ``lower = s sum_k <P_k, Z_k + zeta_k I>`` minus the rounding of the inner
-      products (``gamma_(d^2) sum |P_k| |Z_k|``);
-    * the claims: ``value`` is ``Tr(D)``, the claimed ``lower`` does not exceed the certified one, the
-      claimed bracket is not inverted, weak duality holds between the certified bounds, and the certified
-      gap meets the claimed ``rtol`` (the stop test was not passed vacuously).
+    * dual: ``lambda_min(Z_k) >= -e'_k``; then ``Z'_k = Z_k + zeta_k I`` with ``zeta_k = max(0, e'_k -
+      lambda_min(Z_k))`` is certainly PSD; scaled by ``s = min_b d_b / sum_k Tr(E_b Z'_k)`` it satisfies the
+      trace constraints, so ``lower = s sum_k <P_k, Z'_k>`` minus the rounding of the inner products
+      (``gamma_(d^2) sum |P_k| |Z'_k|``) and minus the error of the computed ``P_k`` itself: with
+      ``||P_k - Phat_k||_2 <= e_P = gamma_(8d) (2 + log2 d) ||A||_2`` (the allowance the primal side makes)
+      and ``Z'_k >= 0``, ``|<P_k - Phat_k, Z'_k>| <= e_P Tr(Z'_k)``, so ``s e_P sum_k Tr(Z'_k)`` (at most
+      ``d e_P``) is subtracted;
+    * the claims: ``value`` and ``lower`` are finite reals and ``0 < rtol < 1``; ``value`` is ``Tr(D)``,
+      the claimed ``lower`` does not exceed the certified one, the claimed bracket is not inverted, weak
+      duality holds between the certified bounds, and the certified gap meets the claimed ``rtol`` (the
+      stop test was not passed vacuously).
+
+    A certificate whose fields cannot be read (wrong shapes or dtypes -- block ids must be integers --,
+    non-finite entries, a non-real ``value``) gives ``ok=False`` with the field named in ``reason``; it
+    never raises.
     """
-    A = np.asarray(cert.A, dtype=np.float64)
-    d = A.shape[0]
-    idx = np.asarray(cert.blocks)
-    a = np.asarray(cert.a, dtype=np.float64)
-    checks: dict[str, Any] = {"d": d, "blocks": int(a.size)}
+    checks: dict[str, Any] = {}
     bad = lambda why, lo=-math.inf, hi=math.inf: CertificateCheck(False, lo, hi, checks, why)  # noqa: E731
-    if A.shape != (d, d) or idx.shape != (d,) or a.ndim != 1 or not np.all(np.isfinite(a)) \
-            or not np.all(np.isfinite(A)) or idx.min(initial=0) < 0 or idx.max(initial=-1) != a.size - 1:
-        return bad("malformed certificate (shapes, block ids or non-finite entries)")
+    fields = _read_fields(cert)
+    if isinstance(fields, str):
+        return bad(f"malformed certificate: {fields}")
+    A, idx, a, value, claimed_lower, rtol = fields
+    d = A.shape[0]
+    checks.update(d=d, blocks=int(a.size))
     sizes = np.bincount(idx, minlength=a.size).astype(np.float64)
     if np.any(sizes == 0):
         return bad("a block without coordinates")
@@ -176,13 +183,14 @@ def verify_phi_certificate(cert: PhiCertificate) -> CertificateCheck:
         return bad(f"{len(cert.Z)} dual matrices for {len(P)} domination constraints")
     normA = float(np.max(np.abs(np.linalg.eigvalsh(0.5 * (A + A.T)))))
     g = _gamma(8 * d)
+    e_P = g * (2.0 + math.log2(d)) * normA  # ||P_k - computed P_k||_2 (|A|: operator-Lipschitz O(log d))
     # ---- primal point
     D = np.diag(a[idx])
     trace_D = float(sizes @ a)
     delta, lams = 0.0, []
     for Pk in P:
         w = np.linalg.eigvalsh(D - Pk)
-        e = g * (float(np.max(np.abs(w))) + (2.0 + math.log2(d)) * normA)
+        e = g * float(np.max(np.abs(w))) + e_P
         lams.append(float(w[0]))
         if w[0] < -e:
             checks["primal_lambda_min"] = lams
@@ -195,9 +203,12 @@ def verify_phi_certificate(cert: PhiCertificate) -> CertificateCheck:
     raw_traces = np.zeros(a.size)
     inner, raw_inner, inner_abs, zetas = 0.0, 0.0, 0.0, []
     for Pk, Zk in zip(P, cert.Z):
-        Zk = np.asarray(Zk, dtype=np.float64)
+        try:
+            Zk = np.asarray(Zk, dtype=np.float64)
+        except (TypeError, ValueError):
+            return bad("malformed certificate: Z must hold real matrices")
         if Zk.shape != (d, d) or not np.all(np.isfinite(Zk)):
-            return bad("malformed dual matrix")
+            return bad(f"malformed certificate: Z must hold finite {d} x {d} matrices, got shape {Zk.shape}")
         if float(np.max(np.abs(Zk - Zk.T))) > g * float(np.max(np.abs(Zk))):
             return bad("dual matrix not symmetric")
         Zk = 0.5 * (Zk + Zk.T)
@@ -216,27 +227,64 @@ def verify_phi_certificate(cert: PhiCertificate) -> CertificateCheck:
     if np.any(raw_traces <= 0):
         return bad("a block of the dual point has zero trace")
     s = float(np.min(sizes / traces))
-    lower = s * (inner - _gamma(d * d + 2 * d) * inner_abs)  # certified: rounding repaired, conservative
+    inner_rounding = _gamma(d * d + 2 * d) * inner_abs       # rounding of the inner products
+    p_error = e_P * float(np.sum(traces))                     # |<P_k - computed P_k, Z'_k>| <= e_P Tr(Z'_k)
+    lower = s * (inner - inner_rounding - p_error)            # certified: rounding repaired, conservative
     raw_lower = float(np.min(sizes / raw_traces)) * raw_inner  # what the dual point gives without the allowances
-    checks.update(dual_shift=zetas, dual_scale=s, dual_objective=raw_lower, rounding_allowance=raw_lower - lower)
+    checks.update(dual_shift=zetas, dual_scale=s, dual_objective=raw_lower, rounding_allowance=raw_lower - lower,
+                  target_error_allowance=s * p_error)
     # ---- the claims
     tol = _gamma(64 * d) * max(abs(upper), abs(lower))
-    slack = d * delta + s * _gamma(d * d + 2 * d) * inner_abs  # what the rounding allowances cost
-    checks.update(claimed_value=float(cert.value), claimed_lower=float(cert.lower), gap=upper - lower,
-                  relative_gap=(upper - lower) / abs(upper) if upper else 0.0, claimed_rtol=float(cert.rtol))
-    if abs(float(cert.value) - trace_D) > tol:
-        return bad(f"claimed value {cert.value!r} is not Tr(D) = {trace_D!r}", lower, upper)
-    if float(cert.lower) > raw_lower + tol:
-        return bad(f"claimed lower bound {cert.lower!r} exceeds the dual objective {raw_lower!r} of the dual point",
+    slack = d * delta + s * (inner_rounding + p_error)  # what the rounding allowances cost
+    checks.update(claimed_value=value, claimed_lower=claimed_lower, gap=upper - lower,
+                  relative_gap=(upper - lower) / abs(upper) if upper else 0.0, claimed_rtol=rtol)
+    if abs(value - trace_D) > tol:
+        return bad(f"claimed value {value!r} is not Tr(D) = {trace_D!r}", lower, upper)
+    if claimed_lower > raw_lower + tol:
+        return bad(f"claimed lower bound {claimed_lower!r} exceeds the dual objective {raw_lower!r} of the dual point",
                    lower, upper)
-    if float(cert.lower) > float(cert.value):
+    if claimed_lower > value:
         return bad("claimed bracket inverted (lower > value)", lower, upper)
     if lower > upper + tol:
         return bad(f"weak duality violated: certified lower {lower!r} > upper {upper!r}", lower, upper)
-    if upper - lower > float(cert.rtol) * abs(upper) + slack + tol:
-        return bad(f"certified gap {upper - lower:.3g} exceeds the claimed rtol {cert.rtol:g} x {abs(upper):.6g}",
+    if upper - lower > rtol * abs(upper) + slack + tol:
+        return bad(f"certified gap {upper - lower:.3g} exceeds the claimed rtol {rtol:g} x {abs(upper):.6g}",
                    lower, upper)
     return CertificateCheck(True, lower, upper, checks)
+
+
+def _real_scalar(x: Any) -> float | None:
+    """``x`` as a float if it is a real (non-bool) scalar, else None."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        return None
+    return float(x)
+
+
+def _read_fields(cert: PhiCertificate) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float, float] | str:
+    """The certificate's fields as arrays and floats, or why they cannot be read (the field named)."""
+    try:
+        A = np.asarray(cert.A, dtype=np.float64)
+        a = np.asarray(cert.a, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "A and a must be real arrays"
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 1 or not np.all(np.isfinite(A)):
+        return f"A must be a finite square matrix, got shape {A.shape}"
+    d = A.shape[0]
+    idx = np.asarray(cert.blocks)
+    if idx.dtype.kind not in "iu" or idx.shape != (d,):
+        return f"blocks must be {d} integer block ids, got dtype {idx.dtype} and shape {idx.shape}"
+    if a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a)):
+        return f"a must be a non-empty finite vector (one value per block), got shape {a.shape}"
+    if int(idx.min()) < 0 or int(idx.max()) != a.size - 1:
+        return f"blocks must be the compact ids 0..{a.size - 1} (one per entry of a), got {int(idx.min())}..{int(idx.max())}"
+    value, lower, rtol = (_real_scalar(x) for x in (cert.value, cert.lower, cert.rtol))
+    if value is None or not math.isfinite(value):
+        return f"value must be a finite real number, got {cert.value!r}"
+    if lower is None or not math.isfinite(lower):
+        return f"lower must be a finite real number, got {cert.lower!r}"
+    if rtol is None or not 0.0 < rtol < 1.0:
+        return f"rtol must be a real number in (0, 1), got {cert.rtol!r}"
+    return A, idx.astype(np.int64), a, value, lower, rtol
 
 
 class PhiSmoothness(NamedTuple):
@@ -290,6 +338,15 @@ def _chol(M: np.ndarray) -> np.ndarray | None:
         return None
 
 
+def _tri_inv(L: np.ndarray) -> np.ndarray:
+    """``L^(-1)`` of a lower-triangular factor (LAPACK trtri).  A triangular solve with a matrix right-hand
+    side (trsm/trtrs) costs far more at small d under threaded OpenBLAS."""
+    Li, info = scipy.linalg.lapack.dtrtri(L, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("trtri failed")
+    return np.tril(Li)
+
+
 def _inv_from_chol(L: np.ndarray) -> np.ndarray:
     """``(L L^T)^(-1)`` from the lower Cholesky factor (LAPACK potri)."""
     inv, info = scipy.linalg.lapack.dpotri(L, lower=1)
@@ -298,34 +355,38 @@ def _inv_from_chol(L: np.ndarray) -> np.ndarray:
     return np.tril(inv) + np.tril(inv, -1).T
 
 
-def _max_step(L: np.ndarray, delta: np.ndarray) -> float:
+def _inv_from_tri_inv(Li: np.ndarray) -> np.ndarray:
+    """``(L L^T)^(-1) = L^(-T) L^(-1)``, symmetrised."""
+    M = Li.T @ Li
+    return 0.5 * (M + M.T)
+
+
+def _max_step(L: np.ndarray, Li: np.ndarray | None, delta: np.ndarray) -> float:
     """``sup {alpha >= 0 : L L^T + alpha Delta >= 0}`` (``Delta`` symmetric, or a vector = a diagonal):
-    ``-1 / lambda_min(L^-1 Delta L^-T)`` (inf when that is >= 0).  Dense eigenvalues up to d = 300,
-    Lanczos above (the caller backtracks if a step fails its Cholesky test)."""
+    ``-1 / lambda_min(L^-1 Delta L^-T)`` (inf when that is >= 0).  Dense eigenvalues up to d = 300 (``Li = L^-1``
+    given), Lanczos with triangular solves above (the caller backtracks if a step fails its Cholesky test)."""
     d = L.shape[0]
     diag = delta.ndim == 1
-    if d <= _DENSE_STEP_D:
-        Li = scipy.linalg.solve_triangular(L, np.eye(d), lower=True)
-        W = (Li * delta[None, :]) @ Li.T if diag else Li @ delta @ Li.T
-        lam = float(np.linalg.eigvalsh(0.5 * (W + W.T))[0])
-    else:
-        def mv(v: np.ndarray) -> np.ndarray:
-            y = scipy.linalg.solve_triangular(L, v, lower=True, trans="T", check_finite=False)
-            y = delta * y if diag else delta @ y
-            return scipy.linalg.solve_triangular(L, y, lower=True, check_finite=False)
-        op = scipy.sparse.linalg.LinearOperator((d, d), matvec=mv, dtype=np.float64)
-        try:
-            lam = float(scipy.sparse.linalg.eigsh(op, k=1, which="SA", tol=1e-3, maxiter=20 * d,
-                                                  return_eigenvectors=False)[0])
-        except scipy.sparse.linalg.ArpackNoConvergence:
-            return _max_step_dense(L, delta)
-        lam -= 1e-3 * abs(lam)  # Lanczos converges from above: err on the short side
+    if Li is not None:
+        return _max_step_dense(Li, delta)
+    trtrs = scipy.linalg.lapack.dtrtrs
+    U = L.T  # Fortran-ordered view of the C-ordered factor (LAPACK would copy L on every call)
+
+    def mv(v: np.ndarray) -> np.ndarray:
+        y = trtrs(U, v, lower=0)[0]            # L^T y = v
+        y = delta * y if diag else delta @ y
+        return trtrs(U, y, lower=0, trans=1)[0]  # L z = y
+    op = scipy.sparse.linalg.LinearOperator((d, d), matvec=mv, dtype=np.float64)
+    try:
+        lam = float(scipy.sparse.linalg.eigsh(op, k=1, which="SA", tol=1e-3, maxiter=20 * d,
+                                              return_eigenvectors=False)[0])
+    except scipy.sparse.linalg.ArpackNoConvergence:
+        return _max_step_dense(_tri_inv(L), delta)
+    lam -= 1e-3 * abs(lam)  # Lanczos converges from above: err on the short side
     return math.inf if lam >= 0 else -1.0 / lam
 
 
-def _max_step_dense(L: np.ndarray, delta: np.ndarray) -> float:
-    d = L.shape[0]
-    Li = scipy.linalg.solve_triangular(L, np.eye(d), lower=True)
+def _max_step_dense(Li: np.ndarray, delta: np.ndarray) -> float:
     W = (Li * delta[None, :]) @ Li.T if delta.ndim == 1 else Li @ delta @ Li.T
     lam = float(np.linalg.eigvalsh(0.5 * (W + W.T))[0])
     return math.inf if lam >= 0 else -1.0 / lam
@@ -338,6 +399,7 @@ def _solve(P: list[np.ndarray], idx: np.ndarray, c: np.ndarray, rtol: float, max
     sum_k Tr(E_b X_k) = c_b``.  Returns (a, X, value, lower, iterations)."""
     d, B, K = idx.size, c.size, len(P)
     singletons = B == d
+    dense = d <= _DENSE_STEP_D
     E = None if singletons else np.eye(B)[idx]
 
     def btr(M: np.ndarray) -> np.ndarray:  # (Tr(E_b M))_b
@@ -361,7 +423,12 @@ def _solve(P: list[np.ndarray], idx: np.ndarray, c: np.ndarray, rtol: float, max
         LX = [_chol(Xk) for Xk in X]
         if any(L is None for L in LS + LX):  # pragma: no cover - the step rule keeps both interior
             raise RuntimeError("phi_smoothness: lost interiority")
-        Si = [_inv_from_chol(L) for L in LS]
+        if dense:  # inverse factors for the dense step lengths; S^-1 from them
+            LSi, LXi = [_tri_inv(L) for L in LS], [_tri_inv(L) for L in LX]
+            Si = [_inv_from_tri_inv(Li) for Li in LSi]
+        else:      # Lanczos step lengths need only the factors
+            LSi, LXi = [None] * K, [None] * K
+            Si = [_inv_from_chol(L) for L in LS]
         value = float(c @ a)
         traces = sum(btr(Xk) for Xk in X)
         inner = sum(float(np.sum(Pk * Xk)) for Pk, Xk in zip(P, X))
@@ -388,14 +455,14 @@ def _solve(P: list[np.ndarray], idx: np.ndarray, c: np.ndarray, rtol: float, max
             return da, ds, dX
 
         da, ds, dX = direction(0.0, None)
-        ap = min(1.0, min(_max_step(L, D_) for L, D_ in zip(LX, dX)))
-        ad = min(1.0, min(_max_step(L, ds) for L in LS))
+        ap = min(1.0, min(_max_step(L, Li, D_) for L, Li, D_ in zip(LX, LXi, dX)))
+        ad = min(1.0, min(_max_step(L, Li, ds) for L, Li in zip(LS, LSi)))
         mu_aff = sum(float(np.sum((Xk + ap * dXk) * (Sk + ad * np.diag(ds)))) for Xk, dXk, Sk in zip(X, dX, S)) / n
         sigma = min(1.0, (max(mu_aff, 0.0) / mu) ** 3)
         corr = [(dXk * ds[None, :]) @ Sik for dXk, Sik in zip(dX, Si)]
         da, ds, dX = direction(sigma, corr)
-        ap = min(1.0, 0.95 * min(_max_step(L, D_) for L, D_ in zip(LX, dX)))
-        ad = min(1.0, 0.95 * min(_max_step(L, ds) for L in LS))
+        ap = min(1.0, 0.95 * min(_max_step(L, Li, D_) for L, Li, D_ in zip(LX, LXi, dX)))
+        ad = min(1.0, 0.95 * min(_max_step(L, Li, ds) for L, Li in zip(LS, LSi)))
         for _ in range(60):  # backtrack until both new points pass Cholesky (Lanczos may overshoot)
             Xn = [Xk + ap * dXk for Xk, dXk in zip(X, dX)]
             if all(_chol(Xk) is not None for Xk in Xn):
