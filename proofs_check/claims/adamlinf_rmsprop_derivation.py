@@ -373,10 +373,7 @@ def corollary_terms(noise: bool = True) -> dict[str, sp.Expr]:
     # the (R/T)^(1/4) part of delta_T, derived vs printed
     pick = lambda expr: sp.Add(*(a for a in sp.Add.make_args(expr) if v0 in a.free_symbols and R in a.free_symbols))  # noqa: E731
     ratio = sp.limit(sp.simplify(pick(der["derived"]) / pick(printed)), v0, 0)
-    # "printed_over_derived_v0_to_0": the old, misleading name of the same ratio, kept only until
-    # notebooks/adamlinf.ipynb (which prints it as derived/printed) reads the new key
-    return {**der, "printed": printed, "corrected": corrected, "derived_over_printed_v0_to_0": ratio,
-            "printed_over_derived_v0_to_0": ratio}
+    return {**der, "printed": printed, "corrected": corrected, "derived_over_printed_v0_to_0": ratio}
 
 
 def _corollary(noise: bool):
