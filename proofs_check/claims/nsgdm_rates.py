@@ -1,12 +1,19 @@
-"""nsgdm Theorem 1 measured: the O(T^-1/4) rate of normalized SGD with momentum (Eqs. 2-3) at the
-stated ``alpha = min(sqrt(RL)/(sigma sqrt T), 1)``, ``eta = sqrt(R alpha)/sqrt(TL)``, on the
-nonconvex cosine problem (``reference.problems.quadratic_cosine``: L exact) with isotropic Gaussian
-noise of known ``sigma`` (``E||eps||^2 = sigma^2``, nsgdm (A3)).  ``R = F(w_1) - F*`` (nsgdm (A2)
-after shifting by ``F*``).  The statistic is ``(1/T) sum_t ||grad F(w_t)||_2`` per seed.
+"""nsgdm Theorems 1 and 3 measured: the rates of normalized SGD with momentum (Eqs. 2-3) and of NIGT
+(Algorithm 1) at the stated hyperparameters, on the nonconvex cosine problem
+(``reference.problems.quadratic_cosine``: L and rho exact) with isotropic Gaussian noise of known sigma
+(``E||eps||^2 = sigma^2``, nsgdm (A3)).  ``R = F(w_1) - F*`` (nsgdm (A2) after shifting by ``F*``).  The
+statistic is ``(1/T) sum_t ||grad F(w_t)||_2`` per seed; every horizon has its own runs.
+
+Both statements are bounds of the form ``claimed term + other terms``; the fit (:func:`proofs_check.rates.
+fit_rate`) models the largest of the other terms in the window (:func:`dominant_other_term`, computed from
+the stated bound's own constants): ``T^-1/2`` for both (Theorem 1: ``29 sqrt(RL)/sqrt(T)`` and
+``8 sigma^2/sqrt(RLT)``; Theorem 3: ``5 sqrt(RL)/sqrt(T)``, which exceeds its ``T^-3/7`` term on every
+horizon, and is too close to it in exponent for the fit to separate the two).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -16,13 +23,17 @@ from reference.problems import quadratic_cosine
 from reference.problems.noise import gaussian, with_noise
 
 from .. import rates
-from ..registry import Check, Claim, Context, Outcome, Verdict, register
-from ._common import curve_plot, fmt, series
+from ..evidence import Bound, Case, Instances, Rate
+from ..perturb import Params, ScaleBound, SetParam
+from ..registry import Check, Claim, Context, Verdict, register
+from ._common import curve_plot, series
 
-__all__ = ["theorem1_setting", "mean_gradient_l2", "fit_with_correction"]
+__all__ = ["theorem1_setting", "mean_gradient_l2", "theorem3_hyperparameters", "theorem1_bound", "theorem3_bound",
+           "dominant_other_term"]
 
 SIGMA = 4.0
 D = 8
+RHO = 8.0  # quadratic_cosine(d, kappa=1, omega=2): rho = kappa omega^3 (nsgdm (A4))
 
 
 def theorem1_setting() -> tuple[object, np.ndarray, float, float]:
@@ -38,99 +49,6 @@ def mean_gradient_l2(record: R.RunRecord, T: int) -> np.ndarray:
     return record.grad_l2[:T].mean(axis=0)
 
 
-def fit_with_correction(stats: rates.RateStats, correction: float = -0.5, n_boot: int = 400, seed: int = 0,
-                        grid: np.ndarray | None = None) -> tuple[float, tuple[float, float]]:
-    """Exponent ``a`` of ``mean ~ A T^a + B T^correction`` (relative least squares, profiled over a grid
-    of ``a``) and its 95% percentile bootstrap interval over seeds.  The ``T^-1/2`` correction is the
-    order of nsgdm Theorem 1's own next terms (``29 sqrt(RL)/sqrt(T)``, ``sigma/(alpha T)``); with a
-    negative B it makes a pure power-law fit shallower than ``a`` at small T (the transient)."""
-    grid = np.round(np.arange(-1.0, 0.3, 0.002), 6) if grid is None else np.asarray(grid, dtype=float)
-    grid = grid[np.abs(grid - correction) > 0.05]             # A T^a + B T^correction is degenerate there
-    T, vals = stats.horizons, stats.values
-    rng = np.random.default_rng(seed)
-    S = vals.shape[1]
-    idx = np.concatenate([np.arange(S)[None], rng.integers(0, S, size=(n_boot, S))])
-    means = vals[:, idx].mean(axis=2).T                      # (n_boot+1, H)
-    Xa = T[None, :] ** grid[:, None]                          # (G, H)
-    Xc = np.broadcast_to(T**correction, Xa.shape)
-    W = 1.0 / means                                           # relative residuals
-    # for each (boot, a): min_{A,B} sum_h (W (y - A Xa - B Xc))^2 via 2x2 normal equations
-    a1, a2, y = Xa[None] * W[:, None], Xc[None] * W[:, None], np.ones_like(means)[:, None] * 1.0
-    s11, s12, s22 = (a1 * a1).sum(-1), (a1 * a2).sum(-1), (a2 * a2).sum(-1)
-    r1, r2 = (a1 * y).sum(-1), (a2 * y).sum(-1)
-    det = s11 * s22 - s12**2
-    A, B = (s22 * r1 - s12 * r2) / det, (s11 * r2 - s12 * r1) / det
-    sse = ((y - A[..., None] * a1 - B[..., None] * a2) ** 2).sum(-1)
-    best = grid[np.argmin(sse, axis=1)]
-    lo, hi = np.quantile(best[1:], [0.025, 0.975])
-    return float(best[0]), (float(lo), float(hi))
-
-
-def _judge(stats: rates.RateStats, fit: rates.RateFit, claimed: float, below: bool, seed: int):
-    """Verdict on a claimed exponent: :func:`rates.compare_exponent` on the pure power-law fit; where that
-    CI excludes the claim, the transient explanation is tested: the exponent refitted with the bound's own
-    next-order ``T^-1/2`` term (:func:`fit_with_correction`) must have a CI reaching the claim, else
-    refuted.  A measured mean above the stated bound (beyond 3 SE) refutes in every case."""
-    verdict = rates.compare_exponent(fit, claimed)
-    a_corr, ci_corr = fit_with_correction(stats, seed=seed)
-    transient = bool(verdict == Verdict.REFUTED and ci_corr[0] <= claimed)
-    if transient:
-        verdict = Verdict.VERIFIED if ci_corr[1] - ci_corr[0] <= 0.25 else Verdict.INCONCLUSIVE
-    if verdict == Verdict.VERIFIED and not below:
-        verdict = Verdict.REFUTED
-    return a_corr, ci_corr, transient, verdict
-
-
-def _check_rate(ctx: Context, negative: bool) -> Outcome:
-    problem, w1, Rv, L = theorem1_setting()
-
-    def make(T: int):
-        alpha = min(math.sqrt(Rv * L) / (SIGMA * math.sqrt(T)), 1.0)
-        # negative control: eta times sqrt(T) (eta ~ T^-1/4): the momentum lag eta L/alpha no longer vanishes
-        eta = math.sqrt(Rv * alpha) / math.sqrt(T * L) * (math.sqrt(T) if negative else 1.0)
-        return R.normalized_sgdm(lr=eta, beta=1.0 - alpha, m1="gradient")
-
-    horizons = ctx.pick([250, 500, 1000, 2000, 4000, 8000], [250, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000])
-    seeds = ctx.pick(24, 64)
-    stats = rates.measure(make, problem, w1, horizons, seeds, ctx.seed, statistic=mean_gradient_l2,
-                          progress=ctx.say)
-    fit = rates.fit_exponent(stats, min_horizon=horizons[1], seed=ctx.seed)
-    T = stats.horizons
-    bound = 29 * math.sqrt(Rv * L) / np.sqrt(T) + 21 * math.sqrt(SIGMA) * (Rv * L) ** 0.25 / T**0.25 \
-        + 8 * SIGMA**2 / np.sqrt(Rv * L * T)
-    below, ratio = rates.below_curve(stats, bound)
-    a_corr, ci_corr, transient, verdict = _judge(stats, fit, -0.25, below, ctx.seed)
-    measured = f"fitted exponent {fmt(fit.exponent, 3)}, 95% CI [{fmt(fit.ci[0], 3)}, {fmt(fit.ci[1], 3)}]; " \
-               f"last slope CI [{fmt(fit.last_slope_ci[0], 3)}, {fmt(fit.last_slope_ci[1], 3)}]; " \
-               f"with T^-1/2 correction {fmt(a_corr, 3)} CI [{fmt(ci_corr[0], 3)}, {fmt(ci_corr[1], 3)}]; " \
-               f"max mean/bound {fmt(ratio.max(), 3)}"
-    plot = curve_plot("nsgdm Theorem 1: (1/T) sum ||grad F(w_t)||", "T", "mean gradient norm",
-                      series("measured", T, stats.mean, "points", yerr=stats.se),
-                      series("corrected bound of Thm 1", T, bound, "dashed"),
-                      series("C T^-1/4", T, stats.mean[-1] * (T / T[-1]) ** -0.25, "dashed"), logx=True, logy=True)
-    details = {"problem": f"quadratic_cosine(d={D}) + gaussian(sigma={SIGMA})", "w1": w1.tolist(), "R": Rv, "L": L,
-               "horizons": list(map(int, T)), "seeds": seeds, "seed": ctx.seed, "exponent": fit.exponent,
-               "ci": fit.ci, "last_slope_ci": fit.last_slope_ci, "local_slopes": fit.local_slopes.tolist(),
-               "mean": stats.mean.tolist(), "exponent_with_correction": a_corr,
-               "ci_with_correction": ci_corr, "transient_explains_pure_fit": transient, "bound": bound.tolist(), "below_bound": below,
-               "eta": "sqrt(R alpha/L) (negative control)" if negative else "sqrt(R alpha)/sqrt(TL)"}
-    return Outcome(verdict, "O(T^-1/4), predicted exponent -0.25", measured, details, (plot,))
-
-
-register(Claim(
-    id="nsgdm.thm1.rate",
-    source="nsgdm Theorem 1",
-    statement=r"$\frac1T\sum_t E\|\nabla F(w_t)\|\le\frac{29\sqrt{RL}}{\sqrt T}+\frac{21\sqrt\sigma(RL)^{1/4}}{T^{1/4}}"
-              r"+\frac{8\sigma}{\sqrt{RLT}}$ (rate $O(T^{-1/4})$)",
-    expected=Verdict.VERIFIED,
-    checks=(Check("fitted exponent (bootstrap CI) and corrected bound, NSGD-M on a nonconvex cosine problem",
-                  _check_rate, Verdict.VERIFIED, "eta times sqrt(T)"),),
-))
-
-
-RHO = 8.0  # quadratic_cosine(d, kappa=1, omega=2): rho = kappa omega^3 (nsgdm (A4))
-
-
 def theorem3_hyperparameters(T: int, Rv: float, L: float, rho: float = RHO, sigma: float = SIGMA) -> tuple[float, float]:
     """nsgdm Theorem 3: ``eta = min(R^(5/7)/(T^(5/7) rho^(1/7) sigma^(4/7)), sqrt(R/(TL)))``,
     ``alpha = min(R^(4/7) rho^(2/7)/(T^(4/7) sigma^(6/7)), 1)``."""
@@ -139,42 +57,115 @@ def theorem3_hyperparameters(T: int, Rv: float, L: float, rho: float = RHO, sigm
     return eta, alpha
 
 
-def _check_rate3(ctx: Context, negative: bool) -> Outcome:
-    problem, w1, Rv, L = theorem1_setting()
-    assert problem.constants.rho == RHO
+def theorem1_bound(T: np.ndarray, Rv: float, L: float, sigma: float = SIGMA) -> dict[float, np.ndarray]:
+    """nsgdm Theorem 1's right-hand side as printed, term by term (``T``-exponent -> term)."""
+    T = np.asarray(T, dtype=float)
+    return {-0.5: 29 * math.sqrt(Rv * L) / np.sqrt(T) + 8 * sigma / np.sqrt(Rv * L * T),
+            -0.25: 21 * math.sqrt(sigma) * (Rv * L) ** 0.25 / T**0.25}
 
-    def make(T: int):
+
+def theorem3_bound(T: np.ndarray, Rv: float, L: float, rho: float = RHO, sigma: float = SIGMA) -> dict[float, np.ndarray]:
+    """nsgdm Theorem 3's right-hand side, term by term (``T``-exponent -> term)."""
+    T = np.asarray(T, dtype=float)
+    return {-0.5: 5 * math.sqrt(Rv * L) / np.sqrt(T),
+            -3 / 7: 8 * sigma ** (13 / 7) / (Rv ** (4 / 7) * rho ** (2 / 7) * T ** (3 / 7)),
+            -2 / 7: 27 * Rv ** (2 / 7) * rho ** (1 / 7) * sigma ** (4 / 7) / T ** (2 / 7)}
+
+
+def dominant_other_term(terms: dict[float, np.ndarray], claimed: float) -> float:
+    """The exponent of the largest of the bound's other terms over the window (the one the fit models)."""
+    others = {b: float(np.max(v)) for b, v in terms.items() if b != claimed}
+    return max(others, key=others.get)
+
+
+def _make(which: str, variant: float | bool, Rv: float, L: float):
+    """``T -> algorithm`` at the theorem's hyperparameters.  Theorem 1: ``eta`` times ``T^variant``;
+    Theorem 3: NIGT if ``variant`` else NSGD-M (no extrapolation) with Theorem 3's eta, alpha."""
+    def make(T: int) -> R.Algorithm:
+        if which == "thm1":
+            alpha = min(math.sqrt(Rv * L) / (SIGMA * math.sqrt(T)), 1.0)
+            eta = math.sqrt(Rv * alpha) / math.sqrt(T * L) * T**variant
+            return R.normalized_sgdm(lr=eta, beta=1.0 - alpha, m1="gradient")
         eta, alpha = theorem3_hyperparameters(T, Rv, L)
-        # negative control: the same eta, alpha without the extrapolation (NSGD-M): lag eta L/alpha ~ T^-1/7
-        return R.normalized_sgdm(lr=eta, beta=1 - alpha, m1="gradient") if negative else R.nigt(lr=eta, beta=1 - alpha)
+        return R.nigt(lr=eta, beta=1 - alpha) if variant else R.normalized_sgdm(lr=eta, beta=1 - alpha, m1="gradient")
+    return make
 
-    horizons = ctx.pick([250, 500, 1000, 2000, 4000, 8000], [250, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000])
-    seeds = ctx.pick(24, 64)
-    stats = rates.measure(make, problem, w1, horizons, seeds, ctx.seed, statistic=mean_gradient_l2, progress=ctx.say)
-    fit = rates.fit_exponent(stats, min_horizon=horizons[1], seed=ctx.seed)
+
+@functools.lru_cache(maxsize=8)
+def _runs(which: str, variant: float | bool, full: bool, seed: int) -> rates.RateStats:
+    """The runs of one theorem (deterministic in its arguments; shared by the claim's Rate and Bound checks)."""
+    problem, w1, Rv, L = theorem1_setting()
+    horizons = [250, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000] if full else [250, 500, 1000, 2000, 4000]
+    return rates.measure(_make(which, variant, Rv, L), problem, w1, horizons, 64 if full else 24, seed,
+                         statistic=mean_gradient_l2)
+
+
+def _rate(which: str, claimed: float, ctx: Context, variant: float | bool, what: str) -> Rate:
+    problem, w1, Rv, L = theorem1_setting()
+    stats = _runs(which, variant, ctx.full, ctx.seed)
     T = stats.horizons
-    bound = 5 * math.sqrt(Rv * L) / np.sqrt(T) + 8 * SIGMA ** (13 / 7) / (Rv ** (4 / 7) * RHO ** (2 / 7) * T ** (3 / 7)) \
-        + 27 * Rv ** (2 / 7) * RHO ** (1 / 7) * SIGMA ** (4 / 7) / T ** (2 / 7)
-    below, ratio = rates.below_curve(stats, bound)
-    claimed = -2.0 / 7.0
-    a_corr, ci_corr, transient, verdict = _judge(stats, fit, claimed, below, ctx.seed)
-    beats_quarter = bool(max(ci_corr[1], fit.ci[1]) < -0.25)
-    measured = f"fitted exponent {fmt(fit.exponent, 3)}, 95% CI [{fmt(fit.ci[0], 3)}, {fmt(fit.ci[1], 3)}]; " \
-               f"with T^-1/2 correction {fmt(a_corr, 3)} CI [{fmt(ci_corr[0], 3)}, {fmt(ci_corr[1], 3)}]; " \
-               f"{'excludes' if beats_quarter else 'does not exclude'} -1/4; max mean/bound {fmt(ratio.max(), 3)}"
-    plot = curve_plot("nsgdm Theorem 3: NIGT (1/T) sum ||grad F(w_t)||", "T", "mean gradient norm",
-                      series("measured", T, stats.mean, "points", yerr=stats.se),
-                      series("Theorem 3 bound", T, bound, "dashed"),
-                      series("C T^-2/7", T, stats.mean[-1] * (T / T[-1]) ** claimed, "dashed"),
-                      series("C T^-1/4", T, stats.mean[-1] * (T / T[-1]) ** -0.25, "dashed"), logx=True, logy=True)
-    details = {"problem": f"quadratic_cosine(d={D}) + gaussian(sigma={SIGMA}), rho={RHO}", "w1": w1.tolist(), "R": Rv,
-               "L": L, "horizons": list(map(int, T)), "seeds": seeds, "seed": ctx.seed, "exponent": fit.exponent,
-               "ci": fit.ci, "last_slope_ci": fit.last_slope_ci, "local_slopes": fit.local_slopes.tolist(),
-               "exponent_with_correction": a_corr, "ci_with_correction": ci_corr,
-               "transient_explains_pure_fit": transient, "distinguished_from_minus_quarter": beats_quarter,
-               "mean": stats.mean.tolist(), "bound": bound.tolist(), "below_bound": below,
-               "algorithm": "normalized_sgdm (negative control)" if negative else "nigt"}
-    return Outcome(verdict, "O(T^-2/7), predicted exponent -0.2857", measured, details, (plot,))
+    terms = (theorem1_bound if which == "thm1" else theorem3_bound)(T, Rv, L)
+    other = dominant_other_term(terms, claimed)
+    plot = curve_plot(f"nsgdm {'Theorem 1: NSGD-M' if which == 'thm1' else 'Theorem 3: NIGT'}, (1/T) sum ||grad F(w_t)||",
+                      "T", "(1/T) sum_t ||grad F(w_t)||",
+                      series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
+                      series(f"C T^{claimed:.4g} through the last point", T, stats.mean[-1] * (T / T[-1]) ** claimed,
+                             "dashed"), logx=True, logy=True)
+    return Rate(f"O(T^{claimed:.4g})", "T", T, stats.values, claimed, other_terms=(other,), min_horizon=float(T[0]),
+                seed=ctx.seed, note=f"{what} on quadratic_cosine(d={D}), Gaussian noise sigma = {SIGMA:g}",
+                details={"problem": f"quadratic_cosine(d={D}) + gaussian(sigma={SIGMA})", "w1": w1.tolist(), "R": Rv,
+                         "L": L, "variant": variant, "seeds": int(stats.values.shape[1]),
+                         "other_terms_at_T_max": {str(b): float(v[-1]) for b, v in terms.items() if b != claimed}},
+                plots=(plot,))
+
+
+def _bound(which: str, ctx: Context, variant: float | bool) -> Bound:
+    problem, w1, Rv, L = theorem1_setting()
+    stats = _runs(which, variant, ctx.full, ctx.seed)
+    T = stats.horizons
+    bound = sum((theorem1_bound if which == "thm1" else theorem3_bound)(T, Rv, L).values())
+    cases = tuple(Case(float(m), float(b), {"T": int(t), "seeds": int(stats.values.shape[1]), "seed": ctx.seed}, ops=4 * t,
+                       se=float(s)) for t, m, b, s in zip(T, stats.mean, bound, stats.se))
+    plot = curve_plot(f"nsgdm {'Theorem 1' if which == 'thm1' else 'Theorem 3'}: measured average vs the stated bound",
+                      "T", "(1/T) sum_t ||grad F(w_t)||",
+                      series("measured (mean +- SE)", T, stats.mean, "points", yerr=stats.se),
+                      series("stated bound", T, bound, "dashed"), logx=True, logy=True)
+    return Bound("(1/T) sum E||grad F(w_t)|| <= the stated right-hand side", cases,
+                 Instances({"problem": f"quadratic_cosine(d={D}), sigma = {SIGMA:g}", "T": f"{int(T[0])}..{int(T[-1])}"},
+                           "the runs of the rate check"), plots=(plot,))
+
+
+def _thm1_rate(ctx: Context, p: Params) -> Rate:
+    return _rate("thm1", -0.25, ctx, p.eta_extra_T_power, "NSGD-M at alpha = min(sqrt(RL)/(sigma sqrt T), 1), "
+                 "eta = sqrt(R alpha)/sqrt(TL)")
+
+
+def _thm1_bound(ctx: Context, p: Params) -> Bound:
+    return _bound("thm1", ctx, p.eta_extra_T_power)
+
+
+register(Claim(
+    id="nsgdm.thm1.rate",
+    source="nsgdm Theorem 1",
+    statement=r"$\frac1T\sum_t E\|\nabla F(w_t)\|\le\frac{29\sqrt{RL}}{\sqrt T}+\frac{21\sqrt\sigma(RL)^{1/4}}{T^{1/4}}"
+              r"+\frac{8\sigma}{\sqrt{RLT}}$ (rate $O(T^{-1/4})$)",
+    expected=Verdict.VERIFIED,
+    checks=(Check("fitted exponent, NSGD-M on a nonconvex cosine problem", _thm1_rate, Verdict.VERIFIED,
+                  SetParam("eta_extra_T_power", 0.5, "hyperparameter", "eta times sqrt(T): eta ~ T^-1/4"),
+                  {"eta_extra_T_power": 0.0}),
+            Check("measured average below the stated bound", _thm1_bound, Verdict.VERIFIED, ScaleBound(1 / 20),
+                  {"eta_extra_T_power": 0.0})),
+    note="the T^-1/2 term of the bound, fitted with the claimed T^-1/4, accounts for the shallower slope at small T",
+))
+
+
+def _thm3_rate(ctx: Context, p: Params) -> Rate:
+    return _rate("thm3", -2 / 7, ctx, p.extrapolation, "NIGT" if p.extrapolation else "NSGD-M (no extrapolation)"
+                 + " at Theorem 3's eta, alpha")
+
+
+def _thm3_bound(ctx: Context, p: Params) -> Bound:
+    return _bound("thm3", ctx, p.extrapolation)
 
 
 register(Claim(
@@ -183,6 +174,10 @@ register(Claim(
     statement=r"$\frac1T\sum_t E\|\nabla F(w_t)\|\le\frac{5\sqrt{RL}}{\sqrt T}+\frac{8\sigma^{13/7}}{R^{4/7}"
               r"\rho^{2/7}T^{3/7}}+\frac{27R^{2/7}\rho^{1/7}\sigma^{4/7}}{T^{2/7}}$ (rate $O(T^{-2/7})$)",
     expected=Verdict.VERIFIED,
-    checks=(Check("fitted exponent (bootstrap CI) and bound, NIGT on a cosine problem with rho = 8", _check_rate3,
-                  Verdict.VERIFIED, "NSGD-M (no extrapolation) with Theorem 3's eta, alpha"),),
+    checks=(Check("fitted exponent, NIGT on a cosine problem with rho = 8", _thm3_rate, Verdict.VERIFIED,
+                  SetParam("extrapolation", False, "algorithm", "NSGD-M (no extrapolation) with Theorem 3's eta, alpha"),
+                  {"extrapolation": True}),
+            Check("measured average below the stated bound", _thm3_bound, Verdict.VERIFIED, ScaleBound(1 / 20),
+                  {"extrapolation": True})),
+    note="without the extrapolation the same eta, alpha leave a momentum lag eta L/alpha ~ T^-1/7 and the rate is lost",
 ))

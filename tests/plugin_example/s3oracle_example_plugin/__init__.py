@@ -1,0 +1,1 @@
+"""Example proofs_check plugin (see ``claims``)."""
