@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .algorithm import kernel_ready, norm, ratio
-from .declaration import Conventions, RUN, Declaration, Example, Gradient, Step
+from .declaration import RUN, Conventions, Declaration, Example, Gradient, Step
 from .hyperparams import POS, UNIT, Hyperparams, LearningRate, learning_rate, one_of, param
 from .registry import register
 

@@ -267,6 +267,8 @@ def run_plan(p: Plan, stop_at_divergence: bool = False,
         steps = max(p.steps or 0, LONG_STEPS) if s == "long" else p.steps
         results[s] = _run_stream(p, s, steps, stop_at_divergence,
                                  None if capture is None else capture.setdefault(s, []))
+        if stop_at_divergence and not results[s].matches:
+            break  # the first divergent stream is the verdict
     first = next((r for r in results.values() if not r.matches), None)
     top = next(iter(results.values()))
     out = Conformance(top.impl, p.algorithm, p.hp, top.steps, top.shape, p.dtype, p.seed, ALL, verdict="",

@@ -18,7 +18,8 @@ coordinate a magnitude ``sigma_i`` and per step a unit-scale draw ``z_t`` give t
   an EMA that must still decay on a zero gradient).
 * ``tiny`` / ``huge``: ``sigma_i`` within a decade above ``tiny^(1/4)`` / below ``max^(1/4)``
   of the dtype (float64: 1.2e-77 / 1.2e77; float32 and bfloat16: 1.0e-10 / 1.4e9; float16:
-  0.088 / 16), ``|z| <= 1``, so that ``g^2`` and ``|g|^3`` stay normal numbers: magnitude bugs, eps
+  0.088 / 16), ``|z| <= 1``, so that ``g^2`` and ``|g|^3`` stay normal numbers (float16: ``|g|^3``
+  and ``g``; its range is too narrow for ``g^2`` of the smallest draws): magnitude bugs, eps
   dominating, no spurious over/underflow.  ``tiny`` also puts ``x_0`` and ``c`` at that scale.
 * ``long``: heavy-tailed over at least 1000 steps (drift of rounding errors).
 
