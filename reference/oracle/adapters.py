@@ -56,15 +56,17 @@ class Impl:
 
 
 def torch_impl(target: Any, *, label: str | None = None, closure: bool = True, default_dtype: bool = True,
-               scheduler: Callable[[Any], Any] | None = None) -> Impl:
+               scheduler: Callable[[Any], Any] | None = None, threads: int | None = 1) -> Impl:
     """A torch.optim.Optimizer subclass (or a torch.optim-like class) or a factory ``params -> optimizer``.
 
     ``closure=False`` calls ``opt.step()`` without a closure.  ``default_dtype=False`` leaves
     ``torch.get_default_dtype()`` as it is during the run (by default it is the compared dtype,
     float32 for low-precision parameters).  ``scheduler``: ``optimizer -> LR scheduler``, stepped after
-    each optimizer step; the reference takes the learning rates a twin of it gives."""
+    each optimizer step; the reference takes the learning rates a twin of it gives.  ``threads``: torch's
+    intra-op threads during the run (restored after; None leaves them): one optimizer step at a time
+    gains nothing from them, and on a busy machine their synchronisation costs ~100x."""
     return Impl("torch", target, label or _name(target), _spec("torch", target),
-                {"closure": closure, "default_dtype": default_dtype, "scheduler": scheduler})
+                {"closure": closure, "default_dtype": default_dtype, "scheduler": scheduler, "threads": threads})
 
 
 def optax_impl(target: Any, *, label: str | None = None, jit: bool = True, opaque: bool = False,
@@ -79,14 +81,16 @@ def optax_impl(target: Any, *, label: str | None = None, jit: bool = True, opaqu
 
 
 def functional_impl(target: Any, *, label: str | None = None, apply: Callable[[Any, Any], Any] | None = None,
-                    calls_per_step: int | None = None, default_dtype: bool = True) -> Impl:
+                    calls_per_step: int | None = None, default_dtype: bool = True, threads: int | None = 1) -> Impl:
     """An ``(init, update)`` transformation over torch tensors (torchopt) or a factory of one.
 
     ``update(grads, state, params=params)`` returns ``(updates, state)``; ``apply(params, updates)``
     (default: ``params + updates`` leaf by leaf) gives the new parameters.  ``default_dtype`` as for
-    :func:`torch_impl` (torchopt forms scalars such as bias corrections in the default dtype)."""
+    :func:`torch_impl` (torchopt forms scalars such as bias corrections in the default dtype), and so
+    ``threads``."""
     return Impl("functional", target, label or _name(target), _spec("functional", target),
-                {"apply": apply, "calls_per_step": calls_per_step, "default_dtype": default_dtype})
+                {"apply": apply, "calls_per_step": calls_per_step, "default_dtype": default_dtype,
+                 "threads": threads})
 
 
 def keras_impl(target: Any, *, label: str | None = None) -> Impl:

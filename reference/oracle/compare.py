@@ -415,13 +415,27 @@ def _run_stream(p: Plan, stream: str, steps: int | None, stop: bool,
                   p.hp_form, [callable(h.get("lr")) for h in p.group_hps])
     try:
         driver = make_driver(p.impl, setup)
-        driver.start([data.x0[t.lo:t.hi].reshape(t.shape) for t in layout.tensors])
     except ConfigError as exc:
         res.verdict = f"cannot configure: {exc}"
         return res
     except ImportError as exc:
         res.verdict = f"cannot configure: {p.impl.kind} is not installed ({exc})"
         return res
+    try:
+        driver.start([data.x0[t.lo:t.hi].reshape(t.shape) for t in layout.tensors])
+        return _steps(p, res, driver, data, stream, steps, stop, capture, n)
+    except ConfigError as exc:
+        res.verdict = f"cannot configure: {exc}"
+        return res
+    finally:
+        driver.close()
+
+
+def _steps(p: Plan, res: Conformance, driver: Any, data: Any, stream: str, steps: int, stop: bool,
+           capture: list[dict[str, Any]] | None, n: int) -> Conformance:
+    """The step loop of :func:`_run_stream` (the driver started)."""
+    layout, decl, algorithm = p.layout, p.decl, p.algorithm
+    single = layout.single
     res.impl_config, res.passed_as, res.not_passed = driver.config, driver.how, driver.not_passed
     res.impl_defaults = driver.impl_defaults
 
@@ -707,10 +721,13 @@ def _judge(a: np.ndarray, b: np.ndarray, excess: np.ndarray, q: float, tol: floa
            name: str, ts: Any, stream: str, note: str) -> tuple[float, Divergence | None]:
     """The normwise error ``max(excess) / q`` of one tensor (masks of NaN/inf exactly) and its
     divergence, if any."""
-    nan_a, nan_b = np.isnan(a), np.isnan(b)
-    mask = (nan_a != nan_b) | (np.isposinf(a) != np.isposinf(b)) | (np.isneginf(a) != np.isneginf(b))
-    fin = np.isfinite(a) & np.isfinite(b)
-    ex = np.where(fin, excess, -np.inf)
+    fin_a, fin_b = np.isfinite(a), np.isfinite(b)
+    if fin_a.all() and fin_b.all():  # the common case
+        mask = fin_a[:0]
+        ex = excess
+    else:
+        mask = (np.isnan(a) != np.isnan(b)) | (np.isposinf(a) != np.isposinf(b)) | (np.isneginf(a) != np.isneginf(b))
+        ex = np.where(fin_a & fin_b, excess, -np.inf)
     worst = float(np.max(ex, initial=-np.inf))
     if worst <= 0:
         err = 0.0

@@ -76,6 +76,24 @@ class Driver:
              lrs: list[float]) -> StepOut:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Undo what ``start`` changed in the framework's global settings."""
+
+
+class _TorchThreads:
+    """Set torch's intra-op threads for the run (``threads`` option) and restore them."""
+
+    def _set_threads(self, torch: Any, threads: int | None) -> None:
+        self._threads_before = None
+        if threads is not None and torch.get_num_threads() != threads:
+            self._threads_before = torch.get_num_threads()
+            torch.set_num_threads(threads)
+
+    def _restore_threads(self, torch: Any) -> None:
+        if getattr(self, "_threads_before", None) is not None:
+            torch.set_num_threads(self._threads_before)
+            self._threads_before = None
+
 
 def make_driver(impl: Impl, setup: Setup) -> Driver:
     """The driver of ``impl`` for ``setup`` (``ConfigError`` if it cannot be configured)."""
@@ -180,7 +198,7 @@ def _np_shape(a: Any) -> tuple[int, ...] | None:
 # --------------------------------------------------------------------------- torch
 
 
-class _TorchDriver(Driver):
+class _TorchDriver(Driver, _TorchThreads):
     def __init__(self, impl: Impl, setup: Setup) -> None:
         import torch
 
@@ -236,8 +254,12 @@ class _TorchDriver(Driver):
         finally:
             torch.set_default_dtype(previous)
 
+    def close(self) -> None:
+        self._restore_threads(self.torch)
+
     def start(self, xs: list[np.ndarray]) -> None:
         torch, layout = self.torch, self.setup.layout
+        self._set_threads(torch, self.impl.options.get("threads", 1))
         with self._default_dtype():
             self.ps = [torch.nn.Parameter(torch.tensor(x, dtype=self.dtype)) for x in xs]
             if layout.single or len(layout.groups) == 1:
@@ -476,7 +498,7 @@ class _OptaxDriver(_Functional):
         return buffers, dtypes
 
 
-class _FunctionalDriver(_Functional):
+class _FunctionalDriver(_Functional, _TorchThreads):
     framework = "torchopt"
 
     def __init__(self, impl: Impl, setup: Setup) -> None:
@@ -506,8 +528,12 @@ class _FunctionalDriver(_Functional):
         finally:
             torch.set_default_dtype(previous)
 
+    def close(self) -> None:
+        self._restore_threads(self.torch)
+
     def start(self, xs: list[np.ndarray]) -> None:
         torch = self.torch
+        self._set_threads(torch, self.impl.options.get("threads", 1))
         with self._default_dtype():
             self.x = [torch.tensor(x, dtype=self.dtype) for x in xs]
             self.states = [tx.init(tuple(self.x[i] for i in part)) for tx, part in zip(self.txs, self.parts)]

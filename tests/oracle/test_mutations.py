@@ -101,4 +101,4 @@ def test_missing_maximum_first_acts_where_v_first_decreases() -> None:
         if first is None and (v_new < v).any():
             first = t + 1
         v = v_new
-    assert first == 5 == next(m for m in BUGGY if m.id == "amsgrad.no-max").expected["float64"][1]
+    assert first == 7 == next(m for m in BUGGY if m.id == "amsgrad.no-max").expected["float64"][1]
