@@ -77,7 +77,10 @@ rounds to it (``A K u t_eff`` with ``u = 2^-8`` or ``2^-11``: only gross errors 
   ``x_{t+1}`` (one subtraction, and the decoupled decay's product and coefficient: A roundings in
   the state's unit) and the parameter's storage rounding (``u(dtype)``), relative to ``|x|``, not
   to ``u``: elementwise ``(A u(state) + u(dtype)) max(|x_t|, |x_{t+1}|) / lr_t``
-  (:func:`update_allowance`), beside the normwise ``oracle_bound`` on ``u``.  An update returned by
+  (:func:`update_allowance`), beside the normwise ``oracle_bound`` on ``u``; below the dtype's
+  smallest normal number the rounding is absolute, half the subnormal spacing ``u(dtype) tiny``
+  per stored iterate, so ``2 u(dtype) tiny / lr_t`` is added (:func:`update_floor`; it matters for
+  float16, whose subnormals start at 6.1e-5).  An update returned by
   a functional API (optax, torchopt) carries only its own storage rounding ``u(dtype) |u|``.
 * R9 For methods that evaluate the oracle away from ``x_t`` (SAM, NIGT), a low-precision
   parameter rounds the evaluation point and the gradient to its dtype: two roundings in
@@ -93,7 +96,7 @@ from .counting import derive
 
 __all__ = ["U64", "U32", "U_BF16", "U_F16", "A", "F64_RTOL", "UNIT_ROUNDOFF", "ROUNDINGS", "roundings",
            "float32_bound", "float64_bound", "low_bound", "parity_bound", "provenance", "DTYPES", "oracle_bound",
-           "update_allowance", "state_unit", "oracle_provenance"]
+           "update_allowance", "update_floor", "state_unit", "oracle_provenance", "SMALLEST_NORMAL"]
 
 U64 = 2.0**-53
 """Unit roundoff of float64."""
@@ -234,6 +237,17 @@ def update_allowance(dtype: str, state_dtype: str | None = None) -> float:
     """R8: the coefficient ``c`` of the elementwise allowance ``c max(|x_t|, |x_{t+1}|) / lr_t`` of an
     update read from two iterates: ``A u(state) + u(dtype)``."""
     return A * state_unit(dtype, state_dtype) + UNIT_ROUNDOFF[dtype]
+
+
+SMALLEST_NORMAL: dict[str, float] = {"float64": 2.0**-1022, "float32": 2.0**-126, "bfloat16": 2.0**-126,
+                                     "float16": 2.0**-14}
+"""The smallest positive normal number of each dtype (below it rounding is absolute)."""
+
+
+def update_floor(dtype: str) -> float:
+    """R8's absolute part: ``2 u(dtype) tiny(dtype)``, the rounding of two stored iterates among the
+    subnormals (divided by ``lr_t`` in the update's allowance)."""
+    return 2 * UNIT_ROUNDOFF[dtype] * SMALLEST_NORMAL[dtype]
 
 
 def oracle_provenance(alg: str, dtype: str, n: int = 1, *, state_dtype: str | None = None,

@@ -133,7 +133,8 @@ def plan(impl: Any, algorithm: str, hyperparams: Mapping[str, Any] | None = None
     if hyperparams is not None and not isinstance(hyperparams, Mapping):
         raise TypeError(f"hyperparams must be a mapping, got {type(hyperparams).__name__}")
     given = dict(hyperparams or {})
-    hp = _resolve(decl, given, "")
+    if groups is None:
+        hp = _resolve(decl, given, "")
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     if state_dtype is None:
@@ -157,7 +158,11 @@ def plan(impl: Any, algorithm: str, hyperparams: Mapping[str, Any] | None = None
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     layout = make_layout((7,) if shape is None and groups is None else shape, groups, given)
-    group_hps = [_resolve(decl, g.given, f"groups[{g.index}]") if groups is not None else hp for g in layout.groups]
+    if groups is not None:  # each group's own (the common ones may lack what every group gives, e.g. blocks)
+        group_hps = [_resolve(decl, g.given, f"groups[{g.index}]") for g in layout.groups]
+        hp = group_hps[0]
+    else:
+        group_hps = [hp]
     for g, ghp in zip(layout.groups, group_hps):
         size = layout.tensors[g.tensors[-1]].hi - layout.tensors[g.tensors[0]].lo
         for k, p in decl.params.items():
@@ -472,6 +477,7 @@ def _steps(p: Plan, res: Conformance, driver: Any, data: Any, stream: str, steps
     mapping: dict[str, Buffer] | None = None
     first: Divergence | None = None
     allow = TOL.update_allowance(p.dtype, p.state_dtype)
+    floor = TOL.update_floor(p.dtype)
     u_param = TOL.UNIT_ROUNDOFF[p.dtype]
     sign_of = decl.sign_of
     qc = np.zeros(ntens)
@@ -558,7 +564,7 @@ def _steps(p: Plan, res: Conformance, driver: Any, data: Any, stream: str, steps
                     a = u_param * np.abs(ui) + TOL.A * TOL.U64 * np.maximum(np.abs(x[lo:hi]), np.abs(x_next[lo:hi])) / lr
                 else:
                     ui = (x[lo:hi] - xi_next) / lr
-                    a = allow * np.maximum(np.abs(x[lo:hi]), np.abs(xi_next)) / lr
+                    a = (allow * np.maximum(np.abs(x[lo:hi]), np.abs(xi_next)) + floor) / lr
             ur = u_ref[lo:hi]
             if record is not None:
                 record["update"].append(ui)

@@ -480,6 +480,16 @@ CASES: list[Case] = [
          "m^/(sqrt(v^) + eps)); with eps = 0 they are one map.", quantity="update", requires=_KERAS),
     Case("keras.adam.eps0", "keras", "keras.optimizers.Adam(epsilon=0)", _keras("Adam"), "adam",
          {"lr": 1e-3, "eps": 0.0}, "match", requires=_KERAS),
+    Case("keras.adam.eps0.zeros", "keras", "keras.optimizers.Adam(epsilon=0)", _keras("Adam"), "adam",
+         {"lr": 1e-3, "eps": 0.0}, "diverges at step 1",
+         "with epsilon = 0 a zero gradient gives m/sqrt(v) = 0/0 = NaN in the parameters; the reference (and its "
+         "numerical policy: no NaN from finite input) takes 0/0 = 0.", stream="zeros", quantity="update",
+         requires=_KERAS),
+    Case("keras.adam.float32", "keras", "keras.optimizers.Adam(epsilon=0), float32", _keras("Adam"), "adam",
+         {"lr": 1e-3, "eps": 0.0}, "diverges at step 1",
+         "Keras forms beta_2_power = power(cast(beta_2, float32), t): 1 - fl32(0.999)^t is 1.3e-5 off (u/(1 - b2)), "
+         "6e-6 in the update, 1.6 times one float32 step's bound; torch and the reference form 1 - beta^t in "
+         "float64.", dtype="float32", quantity="update", requires=_KERAS),
     Case("keras.adamw", "keras", "keras.optimizers.AdamW(epsilon=0)", _keras("AdamW"), "adamw",
          {"lr": 1e-3, "weight_decay": 0.1, "eps": 0.0}, "match", groups=_TWO_GROUPS, requires=_KERAS),
     Case("keras.amsgrad", "keras", "keras.optimizers.Adam(amsgrad=True, epsilon=0)", _keras("Adam"), "amsgrad",
@@ -498,6 +508,12 @@ CASES: list[Case] = [
          "compared through the declared transform buf|lr_scaled.", requires=_KERAS),
     Case("keras.lion", "keras", "keras.optimizers.Lion", _keras("Lion"), "lion", {"lr": 1e-3}, "match",
          requires=_KERAS),
+    Case("keras.lion.bfloat16", "keras", "keras.optimizers.Lion, bfloat16 parameters", _keras("Lion"), "lion",
+         {"lr": 1e-3}, "diverges at step 1",
+         "checked as pure bfloat16 (Keras keeps the state in the variables' dtype): Keras casts beta_2 = 0.99 to "
+         "bfloat16 (0.98828) before forming 1 - beta_2 = 0.0117, 17 % off 0.01, far above bfloat16's one-step "
+         "bound; forming 1 - beta_2 first and rounding it (0.010010) would be within it.", dtype="bfloat16",
+         state_dtype="bfloat16", quantity="m", requires=_KERAS),
     Case("keras.sgd", "keras", "keras.optimizers.SGD(momentum=0.9, nesterov=True)", _keras("SGD"), "sgdm",
          {"lr": 1e-2, "beta": 0.9, "convention": "torch", "nesterov": True}, "match",
          "its velocity is v_t = mu v - lr g = -lr m_t (torch's m, constant lr), compared through the declared "
@@ -559,6 +575,11 @@ CASES: list[Case] = [
     # ----------------------------------------------------------------- torchopt
     Case("torchopt.adam", "torchopt", "torchopt.adam (functional)", _torchopt("adam"), "adam", {"lr": 1e-3},
          "match", requires=_TO),
+    Case("torchopt.adam.float32", "torchopt", "torchopt.adam (functional), float32", _torchopt("adam"), "adam",
+         {"lr": 1e-3}, "diverges at step 1",
+         "the bias corrections 1 - pow(b, count) are formed in float32 from b rounded to float32: 1 - fl32(0.999) "
+         "is 1.3e-5 off, 6e-6 in the update, 1.6 times one float32 step's bound.", dtype="float32",
+         quantity="update", requires=_TO),
     Case("torchopt.adam.default-dtype", "torchopt", "torchopt.adam (functional), default dtype float32",
          _torchopt("adam", default_dtype=False), "adam", {"lr": 1e-3}, "diverges at step 1",
          "torchopt's scale_by_adam forms the bias corrections 1 - b^count from its count tensor in the default "

@@ -625,7 +625,11 @@ class _KerasDriver(Driver):
             self.opts = []
             for g in layout.groups:
                 try:
-                    opt = self.impl.target if self.given else self.impl.target(**self.kwargs[g.index])
+                    if self.given:  # a fresh copy: the user's instance keeps its state, each stream starts anew
+                        target = self.impl.target
+                        opt = type(target).from_config(target.get_config())
+                    else:
+                        opt = self.impl.target(**self.kwargs[g.index])
                     opt.build([self.vars[i] for i in g.tensors])
                 except Exception as exc:  # noqa: BLE001
                     raise ConfigError(f"{self.impl.label}({_kw(self.kwargs[g.index])}) raised "
