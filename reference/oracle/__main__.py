@@ -265,8 +265,8 @@ def _run(argv: list[str] | None, out: Callable[[str], None]) -> int:
     try:
         hp = parse_pairs(args.hp, "--hp")
         impl_kw = parse_pairs(args.impl_kw, "--impl-kw")
-        state_map = {k: (None if v is None else str(v)) for k, v in parse_pairs(args.state_map, "--state-map").items()} \
-            or None
+        pairs = parse_pairs(args.state_map, "--state-map")
+        state_map = {k: (None if v is None else str(v)) for k, v in pairs.items()} or None
         groups = None
         if args.group:
             if args.shape is not None:

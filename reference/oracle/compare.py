@@ -42,8 +42,8 @@ from ..registry import REGISTRY, get
 from .adapters import Impl, as_impl
 from .drivers import Setup, StepOut, _ShapeError, make_driver
 from .layout import Layout, Run, make_layout
-from .result import Conformance, Divergence, _hp_text
-from .streams import ALL, LONG_STEPS, STREAMS, ImplOracle, RefOracle, finfo, make_stream
+from .result import Conformance, Divergence
+from .streams import ALL, LONG_STEPS, STREAMS, ImplOracle, RefOracle, make_stream
 from .translate import ConfigError, buffer_map, check_state_map, reference_fields
 
 __all__ = ["compare", "Conformance", "Divergence", "normwise_errors", "DTYPES", "reduction_length", "MAX_STEPS",
@@ -178,16 +178,16 @@ def plan(impl: Any, algorithm: str, hyperparams: Mapping[str, Any] | None = None
     scope = norm_scope if decl.reduction == "run" else "group"
     runs = layout.runs(scope)
     for run in runs:
-        gs = sorted({layout.tensors[i].group for i in run.tensors})
-        if len(gs) > 1:
-            base = {k: v for k, v in group_hps[gs[0]].items() if not decl.params[k].per_coordinate}
-            for g in gs[1:]:
-                other = {k: v for k, v in group_hps[g].items() if not decl.params[k].per_coordinate}
+        gids = sorted({layout.tensors[i].group for i in run.tensors})
+        if len(gids) > 1:
+            base = {k: v for k, v in group_hps[gids[0]].items() if not decl.params[k].per_coordinate}
+            for gi in gids[1:]:
+                other = {k: v for k, v in group_hps[gi].items() if not decl.params[k].per_coordinate}
                 differ = sorted(k for k in base if not _same(base[k], other[k]))
                 if differ:
-                    raise ValueError(f"norm_scope='{norm_scope}' takes one norm over groups {gs}, which then need equal "
-                                     f"hyperparameters; they differ in {', '.join(differ)} (use norm_scope='group' "
-                                     "or 'tensor')")
+                    raise ValueError(f"norm_scope='{norm_scope}' takes one norm over groups {gids}, which then "
+                                     f"need equal hyperparameters; they differ in {', '.join(differ)} "
+                                     "(use norm_scope='group' or 'tensor')")
     check = check_state_map(algorithm, state_map)
     try:
         conv.form(hp_form, hp)
@@ -561,7 +561,8 @@ def _steps(p: Plan, res: Conformance, driver: Any, data: Any, stream: str, steps
             with np.errstate(all="ignore"):
                 if out.deltas is not None:
                     ui = np.asarray(out.deltas[j], dtype=np.float64).reshape(-1) / lr
-                    a = u_param * np.abs(ui) + TOL.A * TOL.U64 * np.maximum(np.abs(x[lo:hi]), np.abs(x_next[lo:hi])) / lr
+                    a = u_param * np.abs(ui) + \
+                        TOL.A * TOL.U64 * np.maximum(np.abs(x[lo:hi]), np.abs(x_next[lo:hi])) / lr
                 else:
                     ui = (x[lo:hi] - xi_next) / lr
                     a = (allow * np.maximum(np.abs(x[lo:hi]), np.abs(xi_next)) + floor) / lr
@@ -605,9 +606,10 @@ def _steps(p: Plan, res: Conformance, driver: Any, data: Any, stream: str, steps
         # the state buffers (in the reference's field order)
         state_div: Divergence | None = None
         for f in comparable:
-            qty = quantities.get(f)
-            if qty is None:
+            maybe = quantities.get(f)
+            if maybe is None:
                 continue
+            qty = maybe
             their = qty.their
             buf = mapping[their]
             rows = out.buffers.get(their, [None] * ntens)
@@ -648,15 +650,15 @@ def _steps(p: Plan, res: Conformance, driver: Any, data: Any, stream: str, steps
             np.asarray(xs[0], dtype=np.float64).reshape(-1).copy()
         if synced_fields:
             for r, run in enumerate(p.runs):
-                new = {}
+                new: dict[str, Any] = {}
                 for f in synced_fields:
                     their = quantities[f].their
                     buf = mapping[their]
-                    rows = out.buffers.get(their)
-                    if rows is None or any(rows[j] is None for j in run.tensors):
+                    found: list[Any] | None = out.buffers.get(their)
+                    if found is None or any(found[j] is None for j in run.tensors):
                         continue
                     with np.errstate(all="ignore"):
-                        vals = [np.asarray(buf.transform.back(np.asarray(rows[j], dtype=np.float64).reshape(-1),
+                        vals = [np.asarray(buf.transform.back(np.asarray(found[j], dtype=np.float64).reshape(-1),
                                                               hps[r], t, lrs[layout.tensors[j].group]))
                                 for j in run.tensors]
                     old = getattr(states[r], f)
@@ -682,8 +684,6 @@ def _steps(p: Plan, res: Conformance, driver: Any, data: Any, stream: str, steps
                            first.error, first.tolerance, first.reason, first.tensor, stream)
     res.divergence = first
     res.verdict = "match" if first is None else f"diverges at step {first.step}"
-    if first is not None and first.quantity == "update" and sign_of is not None and first.index:
-        res.note = ""
     return res
 
 
@@ -759,10 +759,3 @@ def _index(i: int, shape: tuple[int, ...]) -> tuple[int, ...]:
         return ()
     return tuple(int(v) for v in np.unravel_index(i, shape))
 
-
-def describe_hp(hp: Mapping[str, Any]) -> str:
-    return _hp_text(hp)
-
-
-def unit(dtype: str) -> float:
-    return finfo(dtype)[2]

@@ -205,7 +205,7 @@ def _po_sam(perturb_eps: float | None = None) -> Callable[[], Any]:
         import torch
         from pytorch_optimizer import SAM
 
-        kw = {} if perturb_eps is None else {"perturb_eps": perturb_eps}
+        kw: dict[str, Any] = {} if perturb_eps is None else {"perturb_eps": perturb_eps}
         return torch_impl(lambda params: SAM(params, torch.optim.SGD, rho=0.05, lr=1e-2, **kw),
                           label="pytorch_optimizer.SAM(params, torch.optim.SGD, rho=0.05, lr=1e-2)")
     return make
@@ -269,7 +269,7 @@ _HB = ("heavyball",)
 _TIMM = ("timm",)
 _TO = ("torchopt",)
 _AM = ("adam_mini",)
-_TWO_GROUPS = [{"params": [(3, 4), (5,)]}, {"params": [(6,)], "weight_decay": 0.0, "lr": 3e-3}]
+_TWO_GROUPS: list[dict[str, Any]] = [{"params": [(3, 4), (5,)]}, {"params": [(6,)], "weight_decay": 0.0, "lr": 3e-3}]
 
 _FLOAT32_NORM = ("pytorch-optimizer's SAM takes the global gradient norm through `get_global_gradient_norm`, which "
                  "casts the per-tensor norms to float32 (`.float()`), so the perturbation rho g/||g|| carries a "
@@ -537,7 +537,8 @@ CASES: list[Case] = [
          "adam", {"lr": 1e-3, "beta1": 0.0, "beta2": 0.99, "eps": 0.0}, "match",
          "heavyball's RMSprop is Adam with beta1 = 0: it divides by the bias-corrected root sqrt(v_t/(1 - b2^t)) "
          "(betas[1] is the decay), where RMSprop (Hinton; torch, the reference's rmsprop) uses sqrt(v_t).",
-         impl_kwargs={"storage_dtype": "float64"}, state_map={"scale_by_exp_avg_sq_exp_avg_sq_0": "v|bias_corrected(beta2)"},
+         impl_kwargs={"storage_dtype": "float64"},
+         state_map={"scale_by_exp_avg_sq_exp_avg_sq_0": "v|bias_corrected(beta2)"},
          requires=_HB),
     Case("heavyball.sgd", "heavyball", "heavyball.SGD(storage_dtype='float64')", _heavyball("SGD"), "sgdm",
          {"lr": 1e-2, "beta": 0.9, "convention": "torch", "weight_decay": 0.0}, "match",
@@ -598,7 +599,8 @@ CASES: list[Case] = [
     Case("torchopt.SGD", "torchopt", "torchopt.SGD (class)", _torch("torchopt.SGD"), "sgdm",
          {"lr": 1e-2, "beta": 0.9, "convention": "torch"}, "match", requires=_TO),
     # ----------------------------------------------------------------- adam-mini
-    Case("adam-mini", "adam-mini", "adam_mini.Adam_mini", _adam_mini(), "adasgd", {"lr": 1e-3, "eps": 1e-8, "beta2": 0.999},
+    Case("adam-mini", "adam-mini", "adam_mini.Adam_mini", _adam_mini(), "adasgd",
+         {"lr": 1e-3, "eps": 1e-8, "beta2": 0.999},
          "diverges at step 1",
          "for a tensor outside its name lists Adam-mini keeps one second moment, the mean of g^2 over the tensor "
          "(adamlinf's AdaSGD per tensor, Alg. 2: m and v match), and steps with Adam's bias corrections and eps "

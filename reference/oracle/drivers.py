@@ -17,6 +17,7 @@ Keras' ``<variable>_<buffer>`` variables.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -382,7 +383,8 @@ class _Functional(Driver):
         self.given = is_transformation(target)
         if self.given:
             if setup.impl_kwargs:
-                raise ConfigError(f"an {self.framework} transformation is used as given: impl_kwargs apply to a factory")
+                raise ConfigError(f"an {self.framework} transformation is used as given: impl_kwargs apply to a "
+                                  "factory")
             if any(setup.schedules):
                 raise ConfigError("a transformation is used as given: give the schedule to its factory, or the "
                                   "factory to the oracle")
@@ -436,9 +438,9 @@ class _OptaxDriver(_Functional):
     def _x64(self) -> contextlib.AbstractContextManager[Any]:
         if self.dtype != "float64":
             return contextlib.nullcontext()
-        enable = getattr(self.jax, "enable_x64", None)
+        enable: Any = getattr(self.jax, "enable_x64", None)
         if enable is None:  # older jax
-            from jax.experimental import enable_x64 as enable  # type: ignore[no-redef]
+            enable = importlib.import_module("jax.experimental").enable_x64
             return enable()  # type: ignore[no-any-return]
         return enable(True)  # type: ignore[no-any-return]
 

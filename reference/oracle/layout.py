@@ -133,6 +133,7 @@ class Layout:
 def make_layout(shape: Any, groups: Sequence[Mapping[str, Any]] | None, hyperparams: Mapping[str, Any]) -> Layout:
     """The :class:`Layout` of ``shape`` (one group) or ``groups`` (each a mapping with ``params``:
     a shape or a list of shapes, and hyperparameters that override ``hyperparams``)."""
+    specs: list[tuple[list[tuple[int, ...]], dict[str, Any]]]
     if groups is None:
         specs = [(_shapes(shape, "shape"), {})]
     else:
@@ -143,8 +144,10 @@ def make_layout(shape: Any, groups: Sequence[Mapping[str, Any]] | None, hyperpar
         specs = []
         for i, g in enumerate(groups):
             if not isinstance(g, Mapping) or "params" not in g:
-                raise ValueError(f"groups[{i}] must be a mapping with 'params' (a shape or a list of shapes), got {g!r}")
-            specs.append((_shapes(g["params"], f"groups[{i}]['params']"), {k: v for k, v in g.items() if k != "params"}))
+                raise ValueError(f"groups[{i}] must be a mapping with 'params' (a shape or a list of shapes), "
+                                 f"got {g!r}")
+            own = {k: v for k, v in g.items() if k != "params"}
+            specs.append((_shapes(g["params"], f"groups[{i}]['params']"), own))
     tensors: list[TensorSpec] = []
     out_groups: list[Group] = []
     lo = 0

@@ -100,7 +100,8 @@ class Conformance:
         ``rows`` is None and there are at most 100, else about ``rows`` (default 40) that always include
         the divergent one.  With several streams, one table per stream."""
         if self.streams:
-            return "\n\n".join(f"stream {name!r}: {res.verdict}\n{res.table(rows)}" for name, res in self.streams.items())
+            return "\n\n".join(f"stream {name!r}: {res.verdict}\n{res.table(rows)}"
+                                 for name, res in self.streams.items())
         names = list(self.errors)
         if not names:
             return "(no steps run)"
@@ -172,9 +173,9 @@ class Conformance:
         if self.passed_as:
             lines.append("  passed as: " + ", ".join(f"{k} -> {v}" for k, v in self.passed_as.items()))
         if self.not_passed:
+            values = [f"{k}={_short(self.hyperparams[k])}" if k in self.hyperparams else k for k in self.not_passed]
             lines.append("  not passed (the implementation has no parameter; its built-in behaviour is checked "
-                         "against the reference value): " + ", ".join(
-                             f"{k}={_short(self.hyperparams[k])}" if k in self.hyperparams else k for k in self.not_passed))
+                         "against the reference value): " + ", ".join(values))
         if self.impl_defaults:
             lines.append("  left at the implementation's default: " + ", ".join(
                 f"{k}={_short(v)}" for k, v in self.impl_defaults.items()))

@@ -86,8 +86,8 @@ def test_global_norm_bug_shows_only_with_several_tensors() -> None:
 def test_norm_scopes_of_the_gpu_classes(scope: str) -> None:
     cls = gpu.OPTIMIZERS["normalized_sgdm"]
     hp = {"lr": 1e-2, "beta": 0.9}
-    res = compare(cls, "normalized_sgdm", hp, groups=GROUPS[:1] + [{"params": [(4,)]}], impl_kwargs={"norm_scope": scope},
-                  norm_scope=scope)
+    res = compare(cls, "normalized_sgdm", hp, groups=GROUPS[:1] + [{"params": [(4,)]}],
+                  impl_kwargs={"norm_scope": scope}, norm_scope=scope)
     assert res.verdict == "match", res
     other = "group" if scope == "tensor" else "tensor"
     bad = compare(cls, "normalized_sgdm", hp, groups=GROUPS[:1] + [{"params": [(4,)]}],

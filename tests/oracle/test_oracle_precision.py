@@ -29,7 +29,8 @@ def test_tolerance_table_for_the_oracle() -> None:
     assert TOL.update_allowance("bfloat16", "bfloat16") == (TOL.A + 1) * TOL.U_BF16
     with pytest.raises(KeyError, match="no rounding count K derived for 'igt'"):
         TOL.oracle_bound("igt", "float32", 1)
-    assert "t_eff = 1" in TOL.oracle_provenance("adam", "bfloat16") and "u32" in TOL.oracle_provenance("adam", "bfloat16")
+    text = TOL.oracle_provenance("adam", "bfloat16")
+    assert "t_eff = 1" in text and "u32" in text
 
 
 @pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
