@@ -194,6 +194,16 @@ def _heavyball(name: str) -> Callable[[], Any]:
     return make
 
 
+def _heavyball_seeded(name: str) -> Callable[[], Any]:
+    """heavyball with torch's generator seeded: its stochastic rounding draws from it."""
+    def make() -> Any:
+        import torch
+
+        torch.manual_seed(0)
+        return _heavyball(name)()
+    return make
+
+
 def _timm(path: str) -> Callable[[], Any]:
     def make() -> Any:
         return torch_impl(load(f"timm.optim.{path}"), label=f"timm.optim.{path.replace(':', '.')}")
@@ -385,6 +395,8 @@ CASES: list[Case] = [
          stream="zeros", requires=_OPTAX),
     Case("optax.sgd.momentum", "optax", "optax.sgd(momentum=0.9)", _optax("sgd"), "sgdm",
          {"lr": 1e-2, "beta": 0.9, "convention": "torch"}, "match", requires=_OPTAX),
+    Case("optax.sgd.nesterov", "optax", "optax.sgd(momentum=0.9, nesterov=True)", _optax("sgd"), "sgdm",
+         {"lr": 1e-2, "beta": 0.9, "convention": "torch", "nesterov": True}, "match", requires=_OPTAX),
     Case("optax.contrib.sam", "optax", "optax.contrib.sam (transparent mode)", _optax_sam(), "sam",
          {"lr": 1e-2, "rho": 0.05}, "match",
          "two update calls per step (adversarial, then outer), each with the gradient at the current params of "
@@ -529,6 +541,12 @@ CASES: list[Case] = [
          "adamw", {"lr": 1e-3, "weight_decay": 0.1, "eps": 0.0}, "diverges at step 1",
          "heavyball's default storage_dtype='float32' keeps the moments in float32 also for float64 parameters.",
          quantity="m", requires=_HB),
+    Case("heavyball.adamw.bfloat16", "heavyball", "heavyball.AdamW(eps=0), bfloat16 parameters",
+         _heavyball_seeded("AdamW"), "adamw", {"lr": 1e-3, "weight_decay": 0.1, "eps": 0.0}, "diverges at step 1",
+         "mixed precision (float32 storage), but the float32 result is written into the bfloat16 parameters with "
+         "stochastic rounding (copy_stochastic_): an error of up to one ulp, random in sign, where round to nearest "
+         "(R8's allowance) errs by half an ulp at most; the step it shows at depends on torch's generator (seeded "
+         "0 here).", dtype="bfloat16", quantity="update", requires=_HB),
     Case("heavyball.nadam", "heavyball", "heavyball.NAdam(eps=0, storage_dtype='float64')", _heavyball("NAdam"),
          "nadam", {"lr": 1e-3, "eps": 0.0}, "match",
          "m raw, v bias-corrected in storage (compared through v|bias_corrected(beta2)); with eps > 0 its "
@@ -598,6 +616,10 @@ CASES: list[Case] = [
          "match", requires=_TO),
     Case("torchopt.SGD", "torchopt", "torchopt.SGD (class)", _torch("torchopt.SGD"), "sgdm",
          {"lr": 1e-2, "beta": 0.9, "convention": "torch"}, "match", requires=_TO),
+    Case("torchopt.AdamW", "torchopt", "torchopt.AdamW (class)", _torch("torchopt.AdamW"), "adamw",
+         {"lr": 1e-3, "weight_decay": 0.1}, "match", requires=_TO),
+    Case("torchopt.RMSProp", "torchopt", "torchopt.RMSProp (class)", _torch("torchopt.RMSProp"), "rmsprop",
+         {"lr": 1e-3, "beta2": 0.9, "momentum": 0.5}, "match", requires=_TO),
     # ----------------------------------------------------------------- adam-mini
     Case("adam-mini", "adam-mini", "adam_mini.Adam_mini", _adam_mini(), "adasgd",
          {"lr": 1e-3, "eps": 1e-8, "beta2": 0.999},
