@@ -230,15 +230,21 @@ def adam_fused(g: np.ndarray, state: AdamState, hp: AdamParams, step: Step) -> t
     return x_next, AdamState(t, m, v, d)
 
 
-_ADAM_BUFFERS = {"exp_avg_sq": "v", "nu": "v", "max_exp_avg_sq": "v_max", "nu_max": "v_max"}
-"""torch.optim, pytorch-optimizer and optax names of Adam's buffers."""
+_ADAM_BUFFERS = {"exp_avg_sq": "v", "nu": "v", "max_exp_avg_sq": "v_max", "nu_max": "v_max",
+                 "velocity": "v", "velocity_hat": "v_max",
+                 "update_by_adam_exp_avg_0": "m|bias_corrected(beta1)",
+                 "update_by_adam_exp_avg_sq_0": "v|bias_corrected(beta2)"}
+"""torch.optim, pytorch-optimizer, optax, torchopt and timm names of Adam's buffers; Keras' (``velocity``,
+``velocity_hat``: AMSGrad's maximum); heavyball's, which hold the bias-corrected moments (its EMAs
+use ``beta_debias(beta, t) = 1 - (1 - beta)/(1 - beta^t)``, so ``m~_t = m_t / (1 - beta1^t)``)."""
 
 
 def _adam_declaration(name: str, params: Callable[P, AdamParams], doc: str, examples: tuple[Example, ...]
                       ) -> Declaration[P, AdamState]:
     return register(Declaration(
         name=name, hyperparams=params, state=AdamState, init=_adam_init, update=adam_update, doc=doc,
-        decay=adam_decay, fused=adam_fused, conventions=Conventions(buffers=_ADAM_BUFFERS), examples=examples))
+        decay=adam_decay, fused=adam_fused, conventions=Conventions(buffers=_ADAM_BUFFERS, options=("v0",)),
+        examples=examples))
 
 
 ADAM = _adam_declaration("adam", AdamParams, "Adam (s3 Eq. 2, adamlinf Alg. 1, torch.optim.Adam); see "
@@ -335,9 +341,16 @@ RMSPROP = register(Declaration(
     adamlinf's RMSProp (Adam with beta1 = 0) is ``adam(beta1=0, ...)``.
     ''',
     decay=coupled,
-    conventions=Conventions(kwargs={"beta2": ("beta2", "alpha", "decay")},
+    # torch.optim, optax, torchopt and Keras names (rho; velocity, average_gradient); the momentum
+    # buffer as Keras (lr d_t: m <- mu m + lr g / a), optax (a trace of -lr d_t) and torchopt (of d_t)
+    # keep it; v0 is TF1's built-in v_0 = 1 (timm RMSpropTF), passed where a parameter takes it
+    # (optax/torchopt initial_scale)
+    conventions=Conventions(kwargs={"beta2": ("beta2", "alpha", "decay", "rho")},
                             buffers={"square_avg": "v", "nu": "v", "grad_avg": "g_avg", "momentum_buffer": "buf",
-                                     "mu": "g_avg"}),
+                                     "mu": "g_avg", "velocity": "v", "average_gradient": "g_avg",
+                                     "keras:momentum": "buf|lr_scaled", "optax:trace": "buf|-lr_scaled",
+                                     "torchopt:trace": "buf"},
+                            options=("v0",)),
     examples=(Example("rmsprop", {}),
               Example("rmsprop_full", {"centered": True, "momentum": 0.5, "weight_decay": 0.1}),
               Example("rmsprop_inside", {"eps_inside_sqrt": True})),

@@ -74,6 +74,21 @@ def official_betas(hp: Any) -> tuple[float, float, float]:
     return out[0], out[1], out[2]
 
 
+def _official_form(hp: Any) -> dict[str, float]:
+    """The betas in the official (old-value) convention (what most implementations take)."""
+    return dict(zip(("beta1", "beta2", "beta3"), official_betas(hp)))
+
+
+def _paper_form(hp: Any) -> dict[str, float]:
+    """The betas in Algorithm 1's (new-term) convention: one minus the official ones."""
+    return {k: 1.0 - b for k, b in _official_form(hp).items()}
+
+
+def _given_form(hp: Any) -> dict[str, float]:
+    """The betas in the convention of ``form``, as given (None: that form's defaults)."""
+    return _official_form(hp) if hp["form"] == "official" else _paper_form(hp)
+
+
 def _init(x: np.ndarray, hp: AdanParams) -> AdanState:
     z = np.zeros_like(x)
     return AdanState(t=0, m=z, v=z.copy(), n=z.copy(), g_prev=z.copy(), direction=z.copy())
@@ -106,9 +121,12 @@ ADAN = register(Declaration(
     doc="Adan, official implementation or paper Algorithm 1 form; see :mod:`reference.adan`.",
     decay=_decay, torch="gpu.adan:Adan",
     # implementations take the official (old-value) betas; pytorch-optimizer: weight_decouple = no prox
-    conventions=Conventions(kwargs={"no_prox": ("no_prox", "weight_decouple")},
+    # implementations take the official (old-value) betas by default (hp_form='paper' or 'as-given'
+    # for one that takes Algorithm 1's); pytorch-optimizer: weight_decouple = no prox
+    conventions=Conventions(kwargs={"no_prox": ("no_prox", "weight_decouple", "no_proximal")},
                             buffers={"exp_avg_diff": "v", "exp_avg_sq": "n", "g": "g_prev", "v": "v", "n": "n"},
-                            betas=official_betas, folded=("form",)),
+                            forms={"official": _official_form, "paper": _paper_form, "as-given": _given_form},
+                            folded=("form",)),
     examples=(Example("adan", {"weight_decay": 0.1}),
               Example("adan_no_prox", {"weight_decay": 0.1, "no_prox": True}),
               Example("adan_paper", {"form": "paper"})),

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .algorithm import ratio
-from .declaration import BLOCK, RUN, Declaration, Example, Step
+from .declaration import BLOCK, RUN, Conventions, Declaration, Example, Step
 from .hyperparams import NONNEG, UNIT, Hyperparams, LearningRate, block_ids, learning_rate, param
 from .registry import register
 
@@ -117,6 +117,8 @@ ADASGD = register(Declaration(
     name="adasgd", hyperparams=AdaSGDParams, state=BlockState, init=_init, update=update,
     doc="AdaSGD (adamlinf Algorithm 2): one adaptive scale ``v_t`` per run, from ``||g_t||^2 / d``.",
     scope=RUN, reduction=RUN, torch="gpu.blockwise:AdaSGD",
+    # Adam-mini's per-tensor second moment (adam-mini: vmean, pytorch-optimizer AdamMini: v_mean)
+    conventions=Conventions(buffers={"vmean": "v", "v_mean": "v"}, norm_scope="tensor"),
     examples=(Example("adasgd", {"lr": 0.1}), Example("adasgd_eps_v0", {"lr": 0.1, "eps": 1e-6, "v0": 0.5})),
 ))
 adasgd = ADASGD.factory

@@ -43,7 +43,8 @@ import numpy as np
 from .algorithm import Algorithm, GradientOracle, check_shape, draw_sample, kernel_ready, lr_at, oracle_gradient
 from .hyperparams import REQUIRED, Hyperparams, validate
 
-__all__ = ["Declaration", "Conventions", "Example", "Step", "Gradient", "WeightDecay", "Scope", "Reduction",
+__all__ = ["Declaration", "Conventions", "Transform", "Buffer", "IDENTITY", "bias_corrected", "lr_scaled", "negated",
+           "transform_named", "as_buffer", "NormScope", "NORM_SCOPES", "Example", "Step", "Gradient", "WeightDecay", "Scope", "Reduction",
            "COORDINATE", "RUN", "BLOCK", "NONE", "no_decay", "decoupled", "coupled", "build"]
 
 P = ParamSpec("P")
@@ -111,24 +112,147 @@ class Gradient:
         return Gradient(self.name, draw_sample(self.oracle, same_sample))
 
 
+class Transform(NamedTuple):
+    """How an implementation stores a reference state buffer (reference.oracle).
+
+    ``to(ours, hp, t, lr_t)`` gives the implementation's value from the reference field after step
+    ``t``; ``back`` is its inverse.  ``name`` is how ``state_map`` strings write it
+    (``'v_max|bias_corrected(beta2)'``, ``'m|lr_scaled'``, ``'m|-lr_scaled'``, ``'buf|neg'``)."""
+
+    name: str
+    to: Callable[[np.ndarray, Mapping[str, Any], int, Any], np.ndarray]
+    back: Callable[[np.ndarray, Mapping[str, Any], int, Any], np.ndarray]
+
+
+IDENTITY: Final = Transform("identity", lambda a, hp, t, lr: a, lambda a, hp, t, lr: a)
+"""The buffer is the reference field itself."""
+
+
+def bias_corrected(beta: str) -> Transform:
+    """The implementation stores ``field / (1 - hp[beta]^t)`` (a bias-corrected moment)."""
+    def to(a: np.ndarray, hp: Mapping[str, Any], t: int, lr: Any) -> np.ndarray:
+        return a / (1.0 - hp[beta] ** t)
+
+    def back(a: np.ndarray, hp: Mapping[str, Any], t: int, lr: Any) -> np.ndarray:
+        return a * (1.0 - hp[beta] ** t)
+
+    return Transform(f"bias_corrected({beta})", to, back)
+
+
+def lr_scaled(sign: float = 1.0) -> Transform:
+    """The implementation stores ``sign * lr_t * field`` (a momentum that traces the step, as optax's
+    RMSprop momentum (+) or Keras' SGD velocity (-))."""
+    def to(a: np.ndarray, hp: Mapping[str, Any], t: int, lr: Any) -> np.ndarray:
+        return sign * lr * a
+
+    def back(a: np.ndarray, hp: Mapping[str, Any], t: int, lr: Any) -> np.ndarray:
+        return a / (sign * lr)
+
+    return Transform(("-" if sign < 0 else "") + "lr_scaled" if abs(sign) == 1 else f"lr_scaled({sign!r})", to, back)
+
+
+def negated() -> Transform:
+    """The implementation stores ``-field`` (a trace of the negated step, torchopt's RMSprop momentum)."""
+    return Transform("neg", lambda a, hp, t, lr: -a, lambda a, hp, t, lr: -a)
+
+
+class Buffer(NamedTuple):
+    """An implementation buffer that holds reference field ``field`` through ``transform``."""
+
+    field: str
+    transform: Transform = IDENTITY
+
+    def __str__(self) -> str:
+        return self.field if self.transform is IDENTITY else f"{self.field}|{self.transform.name}"
+
+
+def transform_named(text: str) -> Transform:
+    """The transform written ``text`` (``identity``, ``bias_corrected(beta2)``, ``lr_scaled``,
+    ``-lr_scaled``); ``ValueError`` naming the known forms otherwise."""
+    text = text.strip().replace(" ", "")
+    if text in ("", "identity"):
+        return IDENTITY
+    if text in ("lr_scaled", "-lr_scaled"):
+        return lr_scaled(-1.0 if text.startswith("-") else 1.0)
+    if text == "neg":
+        return negated()
+    if text.startswith("bias_corrected(") and text.endswith(")") and text[15:-1].isidentifier():
+        return bias_corrected(text[15:-1])
+    raise ValueError(f"unknown buffer transform {text!r}: identity, bias_corrected(<beta hyperparameter>), "
+                     "lr_scaled, -lr_scaled or neg")
+
+
+def as_buffer(value: str | Buffer | None) -> Buffer | None:
+    """``'field'`` / ``'field|transform'`` / a :class:`Buffer` / None (never compare) as a Buffer."""
+    if value is None or isinstance(value, Buffer):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"a buffer mapping must be a reference field name, 'field|transform', a Buffer or None; "
+                        f"got {value!r}")
+    field_name, _, how = value.partition("|")
+    if field_name.strip().lower() == "none":
+        return None
+    return Buffer(field_name.strip(), transform_named(how))
+
+
+NormScope = Literal["tensor", "group", "global"]
+NORM_SCOPES: Final = ("tensor", "group", "global")
+"""How a norm-based method reduces over several tensors: per tensor, per param group, or over all."""
+
+
 @dataclass(frozen=True)
 class Conventions:
-    """How other libraries name this algorithm's hyperparameters and buffers (reference.oracle).
+    """How other libraries name and store this algorithm's hyperparameters and buffers (reference.oracle).
 
-    ``kwargs``: reference hyperparameter -> the implementation parameter names to try, in order
-    (on top of the common ``lr``/``learning_rate``, ``beta1``/``b1``, ...).  ``buffers``: their
-    state-buffer name -> the reference state field (None: never compare), on top of
-    ``exp_avg``/``momentum_buffer``/... -> ``m``.  ``flags``: implementation parameters that
-    select the algorithm itself (``amsgrad=True``).  ``betas``: the ``betas`` tuple other
-    libraries take (default: the hyperparameters beta1, beta2, beta3 that are set); ``folded``:
-    hyperparameters that ``betas`` already expresses (never passed, never reported).
+    ``kwargs``: reference hyperparameter -> implementation parameter names tried first (then the
+    reference name and the common aliases ``learning_rate``, ``b1``, ``beta_1``, ...; an alias one
+    library uses for another algorithm, such as SGD's ``beta`` or ``momentum``, is declared here).
+    ``buffers``: their buffer name -> the reference field (a :class:`Buffer` when stored through a
+    :class:`Transform`: bias-corrected, lr-scaled; None: never compare; ``'library:name'`` for a
+    name that one library (the implementation's top-level module) uses in its own way), on top of
+    ``exp_avg``/``momentum_buffer``/... -> ``m``.  ``flags``: implementation parameters that select the
+    algorithm itself (``amsgrad=True``).  ``betas``: the ``betas`` tuple other libraries take (default:
+    the hyperparameters beta1, beta2, beta3 that are set); ``folded``: hyperparameters that ``betas``
+    already expresses (never passed, never reported).  ``forms``: named conventions in which an
+    implementation may take the hyperparameters, ``name -> (hp -> the changed ones)``; the first is
+    the default and ``compare(hp_form=...)`` picks another (Adan: ``official``, ``paper``,
+    ``as-given``).  ``options``: numeric hyperparameters that choose a convention (RMSprop's ``v0``):
+    passed where the implementation has a parameter for them, else the implementation's built-in
+    convention is what the run checks.  ``norm_scope``: the default reduction of a norm over several
+    tensors (``'tensor'``, ``'group'`` or ``'global'``).
     """
 
     kwargs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    buffers: Mapping[str, str | None] = field(default_factory=dict)
+    buffers: Mapping[str, str | Buffer | None] = field(default_factory=dict)
     flags: Mapping[str, Any] = field(default_factory=dict)
     betas: Callable[[Mapping[str, Any]], tuple[float, ...]] | None = None
     folded: tuple[str, ...] = ()
+    forms: Mapping[str, Callable[[Mapping[str, Any]], Mapping[str, Any]]] = field(default_factory=dict)
+    options: tuple[str, ...] = ()
+    norm_scope: NormScope = "global"
+
+    def __post_init__(self) -> None:
+        if self.norm_scope not in NORM_SCOPES:
+            raise ValueError(f"norm_scope must be one of {NORM_SCOPES}, got {self.norm_scope!r}")
+        for name, value in self.buffers.items():
+            as_buffer(value)  # raises on a bad entry
+
+    def buffer(self, name: str) -> Buffer | None:
+        """The declared :class:`Buffer` of the implementation buffer ``name`` (KeyError if none)."""
+        return as_buffer(self.buffers[name])
+
+    def form(self, name: str | None, hp: Mapping[str, Any]) -> dict[str, Any]:
+        """``hp`` in the named form (None: the default, the first of :attr:`forms`)."""
+        out = dict(hp)
+        if not self.forms:
+            if name not in (None, "as-given"):
+                raise ValueError(f"hp_form={name!r}: this algorithm declares no hyperparameter forms")
+            return out
+        key = next(iter(self.forms)) if name is None else name
+        if key not in self.forms:
+            raise ValueError(f"hp_form must be one of {sorted(self.forms)}, got {name!r}")
+        out.update(self.forms[key](hp))
+        return out
 
 
 class Example(NamedTuple):

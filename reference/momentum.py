@@ -145,7 +145,11 @@ SGDM = register(Declaration(
     ``m_t = beta m_{t-1} + (1 - dampening) g_t``, ``d_t = g_t + beta m_t`` if ``nesterov`` else
     ``m_t`` (``d_t = g_t`` when beta = 0).  ``weight_decay`` is coupled (``g <- g + lambda x``).''',
     decay=coupled, check=_sgdm_check,
-    conventions=Conventions(kwargs={"beta": ("momentum",)}),
+    # torch.optim.SGD's momentum; heavyball's SGD calls it beta.  Buffers: optax/torchopt trace(),
+    # heavyball; Keras' velocity v_t = beta v_{t-1} - lr g_t = -lr m_t (torch convention, constant lr)
+    conventions=Conventions(kwargs={"beta": ("momentum", "beta")},
+                            buffers={"trace": "m", "heavyball_momentum_momentum_0": "m",
+                                     "nesterov_momentum_momentum_0": "m", "keras:momentum": "m|-lr_scaled"}),
     examples=(Example("sgdm", {"lr": 0.1}),
               Example("sgdm_torch", {"lr": 0.1, "convention": "torch", "dampening": 0.3, "weight_decay": 0.1}),
               Example("sgdm_torch_nesterov", {"lr": 0.1, "convention": "torch", "nesterov": True}),

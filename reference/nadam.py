@@ -87,7 +87,13 @@ def _decay(hp: NAdamParams) -> WeightDecay:
 NADAM = register(Declaration(
     name="nadam", hyperparams=NAdamParams, state=NAdamState, init=_init, update=update,
     doc="NAdam (torch.optim.NAdam); see :mod:`reference.nadam`.", decay=_decay,
-    conventions=Conventions(buffers={"exp_avg_sq": "v", "nu": "v"}),
+    # torch.optim/optax/Keras names; heavyball keeps m raw and v bias-corrected (beta_debias)
+    conventions=Conventions(buffers={"exp_avg_sq": "v", "nu": "v", "velocity": "v",
+                                     "update_by_nadam_exp_avg_0": "m",
+                                     "update_by_nadam_exp_avg_sq_0": "v|bias_corrected(beta2)",
+                                     "update_by_nadam_mu_product_1": "mu_product"},
+                            # Keras' Nadam has psi = 1 built in (0.96^t): a convention, checked where not passed
+                            options=("momentum_decay",)),
     examples=(Example("nadam", {}), Example("nadamw", {"weight_decay": 0.1, "decoupled_weight_decay": True})),
 ))
 nadam = NADAM.factory

@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .algorithm import kernel_ready, norm, ratio
-from .declaration import RUN, Declaration, Example, Gradient, Step
+from .declaration import RUN, Conventions, Declaration, Example, Gradient, Step
 from .hyperparams import POS, UNIT, Hyperparams, LearningRate, learning_rate, one_of, param
 from .registry import register
 
@@ -136,6 +136,7 @@ NORMALIZED_SGDM = register(Declaration(
     name="normalized_sgdm", hyperparams=NSGDMParams, state=NSGDMState, init=_nsgdm_init, update=nsgdm_update,
     doc="Normalized SGD with momentum (nsgdm Eqs. 2-3, Theorem 1); see :mod:`reference.normalized`.",
     scope=RUN, reduction=RUN, torch="gpu.normalized:NormalizedSGDM",
+    conventions=Conventions(norm_scope="tensor"),  # per layer (nsgdm Sec. 5, LARS), gpu's default
     examples=(Example("normalized_sgdm", {"lr": 0.1}), Example("normalized_sgdm_ema", {"lr": 0.1, "m1": "ema"})),
 ))
 normalized_sgdm = NORMALIZED_SGDM.factory
@@ -164,6 +165,7 @@ NIGT = register(Declaration(
     name="nigt", hyperparams=NIGTParams, state=NIGTState, init=_nigt_init, update=nigt_update,
     doc="NIGT, normalized SGD with implicit gradient transport (nsgdm Algorithm 1).",
     scope=RUN, reduction=RUN, gradient=_nigt_gradient, x_dependent=True, torch="gpu.normalized:NIGT",
+    conventions=Conventions(norm_scope="tensor"),
     examples=(Example("nigt", {"lr": 0.1}),),
 ))
 nigt = NIGT.factory

@@ -63,6 +63,29 @@ dtype.  The reference restarts from the implementation's (exactly representable)
 step, and ``|x^_{t+1} - x_{t+1}| <= U_LOW * |x_{t+1}| + (1 + U_LOW) float32_bound(t) Q_t(x)``
 elementwise (round to nearest, ``U_LOW = 2^-8`` for bfloat16, ``2^-11`` for float16); the
 float32 state is checked with :func:`float32_bound`.
+
+**reference.oracle** (any implementation, :func:`oracle_bound`, :func:`update_allowance`).  The
+oracle restarts its float64 reference from the implementation's iterate ``x_t`` at every step and,
+where the implementation exposes every state buffer, from its state too (through the declared
+buffer transforms).  The error of step t then holds one step's rounding: the bound above with
+``t_eff = 1``; where some buffer stays hidden the reference's state runs free and ``t_eff = t``.
+The state's dtype sets the unit: ``u(state_dtype)``, float32 for mixed precision (bfloat16/float16
+parameters, float32 state), the parameter's own unit for pure low precision, where every operation
+rounds to it (``A K u t_eff`` with ``u = 2^-8`` or ``2^-11``: only gross errors show).
+
+* R8 The update ``u_t = (x_t - x_{t+1}) / lr_t`` read from two iterates carries the rounding of
+  ``x_{t+1}`` (one subtraction, and the decoupled decay's product and coefficient: A roundings in
+  the state's unit) and the parameter's storage rounding (``u(dtype)``), relative to ``|x|``, not
+  to ``u``: elementwise ``(A u(state) + u(dtype)) max(|x_t|, |x_{t+1}|) / lr_t``
+  (:func:`update_allowance`), beside the normwise ``oracle_bound`` on ``u``; below the dtype's
+  smallest normal number the rounding is absolute, half the subnormal spacing ``u(dtype) tiny``
+  per stored iterate, so ``2 u(dtype) tiny / lr_t`` is added (:func:`update_floor`; it matters for
+  float16, whose subnormals start at 6.1e-5).  An update returned by
+  a functional API (optax, torchopt) carries only its own storage rounding ``u(dtype) |u|``.
+* R9 For methods that evaluate the oracle away from ``x_t`` (SAM, NIGT), a low-precision
+  parameter rounds the evaluation point and the gradient to its dtype: two roundings in
+  ``u(dtype)`` per evaluation, ``A 2 calls u(dtype) t_eff`` relative (float32 and float64
+  parameters: R2's +1 in K).
 """
 
 from __future__ import annotations
@@ -72,7 +95,8 @@ from collections.abc import Callable, Iterator, Mapping
 from .counting import derive
 
 __all__ = ["U64", "U32", "U_BF16", "U_F16", "A", "F64_RTOL", "UNIT_ROUNDOFF", "ROUNDINGS", "roundings",
-           "float32_bound", "float64_bound", "low_bound", "parity_bound", "provenance"]
+           "float32_bound", "float64_bound", "low_bound", "parity_bound", "provenance", "DTYPES", "oracle_bound",
+           "update_allowance", "update_floor", "state_unit", "oracle_provenance", "SMALLEST_NORMAL"]
 
 U64 = 2.0**-53
 """Unit roundoff of float64."""
@@ -173,3 +197,68 @@ def low_bound(unit: float, alg: str, t: int, n: int = 1) -> tuple[float, float]:
     """``(relative, normwise)`` parts of the float16/bfloat16 parameter bound at step ``t``:
     ``|x^ - x| <= relative * |x| + normwise * Q_t(x)``."""
     return unit, (1.0 + unit) * float32_bound(alg, t, n)
+
+
+DTYPES = ("float64", "float32", "bfloat16", "float16")
+"""The parameter dtypes :func:`oracle_bound` covers."""
+
+
+def state_unit(dtype: str, state_dtype: str | None = None) -> float:
+    """The unit roundoff of the state and arithmetic: ``state_dtype``'s, by default the parameter's
+    for float64/float32 and float32's for bfloat16/float16 (mixed precision)."""
+    if state_dtype is None:
+        state_dtype = dtype if dtype in ("float64", "float32") else "float32"
+    return UNIT_ROUNDOFF[state_dtype]
+
+
+def oracle_bound(alg: str, dtype: str, t: int, n: int = 1, *, state_dtype: str | None = None,
+                 gradient_evaluations: int = 0) -> float:
+    """The oracle's normwise bound on a state buffer and on the update after ``t`` unsynchronised
+    steps (``t = 1`` when the reference restarts from the implementation's state every step) for
+    parameters in ``dtype`` and state in ``state_dtype`` (module docstring, R8-R9).
+
+    float64 state: :func:`float64_bound`; else ``A K u(state) t``, plus R9's ``A 2 e u(dtype) t``
+    for ``e = gradient_evaluations`` away from ``x_t`` with low-precision parameters.  Raises
+    ``KeyError`` when no K is derived for ``alg``."""
+    if alg not in ROUNDINGS:
+        raise KeyError(f"no rounding count K derived for {alg!r} (reference/tolerances.py ROUNDINGS: "
+                       f"{_why_not(alg)})")
+    u = state_unit(dtype, state_dtype)
+    if u == U64:
+        bound = float64_bound(alg, t, n)
+    else:
+        bound = A * roundings(alg, n) * u * t
+    if dtype in ("bfloat16", "float16") and gradient_evaluations:
+        bound += A * 2 * gradient_evaluations * UNIT_ROUNDOFF[dtype] * t
+    return bound
+
+
+def update_allowance(dtype: str, state_dtype: str | None = None) -> float:
+    """R8: the coefficient ``c`` of the elementwise allowance ``c max(|x_t|, |x_{t+1}|) / lr_t`` of an
+    update read from two iterates: ``A u(state) + u(dtype)``."""
+    return A * state_unit(dtype, state_dtype) + UNIT_ROUNDOFF[dtype]
+
+
+SMALLEST_NORMAL: dict[str, float] = {"float64": 2.0**-1022, "float32": 2.0**-126, "bfloat16": 2.0**-126,
+                                     "float16": 2.0**-14}
+"""The smallest positive normal number of each dtype (below it rounding is absolute)."""
+
+
+def update_floor(dtype: str) -> float:
+    """R8's absolute part: ``2 u(dtype) tiny(dtype)``, the rounding of two stored iterates among the
+    subnormals (divided by ``lr_t`` in the update's allowance)."""
+    return 2 * UNIT_ROUNDOFF[dtype] * SMALLEST_NORMAL[dtype]
+
+
+def oracle_provenance(alg: str, dtype: str, n: int = 1, *, state_dtype: str | None = None,
+                      synced: bool = True) -> str:
+    """One line saying how :func:`oracle_bound` is obtained."""
+    k = roundings(alg, n)
+    u = state_unit(dtype, state_dtype)
+    name = {U64: "u64 = 2^-53", U32: "u32 = 2^-24", U_BF16: "u = 2^-8 (bfloat16 state)",
+            U_F16: "u = 2^-11 (float16 state)"}[u]
+    t = "t_eff = 1 (reference restarted from the implementation's x and state each step)" if synced else \
+        "t_eff = t (some state is not exposed: the reference's state runs free)"
+    head = f"max(F64_RTOL = {F64_RTOL:g}, 2*A*K*u64*t_eff)" if u == U64 else "A*K*u*t_eff"
+    return (f"{dtype} parameters: {head} with A = {A}, K({alg}, n={n}) = {k}, {name}, {t}; update allowance "
+            f"{update_allowance(dtype, state_dtype):.3g} max|x|/lr elementwise (reference/tolerances.py)")

@@ -1,197 +1,72 @@
-"""Adapters: drive a PyTorch optimizer, an optax transformation or a plain NumPy step function.
+"""Implementations the oracle can drive, and how it recognises them.
 
-Every adapter turns an implementation into a :class:`Driver` with ``start(x0)`` and
-``step(oracle) -> (x, buffers)``; framework imports happen only when an adapter of that kind is
-built.  Three kinds (:func:`as_impl` recognises them; :func:`torch_impl`, :func:`optax_impl` and
-:func:`numpy_impl` say it explicitly and take options):
+Five kinds (:func:`as_impl` recognises them; :func:`torch_impl`, :func:`optax_impl`,
+:func:`keras_impl`, :func:`functional_impl` and :func:`numpy_impl` say it explicitly and take
+options).  Framework imports happen only when a driver of that kind is built
+(:mod:`reference.oracle.drivers`).
 
-* **torch**: a ``torch.optim.Optimizer`` subclass (built as ``cls([p], **kwargs)`` with kwargs
-  translated from the reference hyperparameters, :func:`translate`) or a factory
-  ``params -> optimizer``.  Each step sets ``p.grad`` to the gradient at ``p`` and calls
-  ``opt.step(closure)``; the closure re-evaluates the gradient at the current ``p`` (SAM, NIGT).
-  The default dtype is the compared dtype during the run, so scalar state such as NAdam's
-  ``mu_product`` is kept in it (torch keeps it in the default dtype).
-* **optax**: a ``GradientTransformation`` (used as given), or a factory such as ``optax.lion``
-  (called with translated kwargs).  Each reference step makes ``alg.oracle_calls`` calls
-  ``update(g(params), state, params)`` + ``apply_updates`` (SAM's adversarial and outer calls of
-  ``optax.contrib.sam``), or one call with ``grad_fn`` (``opaque=True``).  float64 runs inside
-  ``jax.enable_x64``; the update is jitted (``jit=False`` to run it eagerly).
-* **numpy**: ``step(x, g, state) -> (x, state)`` with ``state = None`` at the first call; ``g`` is
-  the gradient array, or, for methods whose oracle depends on x (:data:`streams.X_DEPENDENT`),
-  the gradient function ``x -> g``.  A Mapping or NamedTuple state exposes its arrays as buffers.
+* **torch**: a ``torch.optim.Optimizer`` subclass, or any class with ``step``/``zero_grad`` that
+  takes the parameters first (torchopt's ``torchopt.Adam``), built as ``cls(params, **kwargs)`` with
+  kwargs translated from the reference hyperparameters (:func:`reference.oracle.translate.translate`),
+  one param group per group; or a factory ``params -> optimizer``.  ``scheduler=`` takes a factory
+  ``optimizer -> torch LR scheduler``, stepped after every optimizer step (the reference follows
+  the same schedule, read from a twin scheduler).
+* **optax**: a ``GradientTransformation`` (used as given) or a factory such as ``optax.lion``.
+* **functional**: an ``(init, update)`` transformation over torch tensors that is not optax
+  (torchopt's ``torchopt.adam(...)``) or a factory of one.
+* **keras**: a Keras 3 optimizer class (``keras.optimizers.Lion``) or instance, on any backend.
+* **numpy**: ``step(x, g, state) -> (x, state)`` with ``state = None`` at the first call (lists of
+  arrays when there are several tensors).
 
-Buffers an implementation exposes are compared with the reference's state fields through
-:data:`STATE_ALIASES` (their name -> reference field), overridable by ``state_map``.
+Anything else raises ``TypeError`` naming the kinds.  ``load('timm.optim.lion:Lion')`` imports
+timm's optimizers without importing timm (and torchvision): :func:`load_timm`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
+import importlib.util
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+import os
+import sys
+import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from ..declaration import Conventions
 from ..registry import REGISTRY
+from .translate import STATE_ALIASES, ConfigError, buffer_map, translate
 
-__all__ = ["Impl", "Driver", "ConfigError", "as_impl", "torch_impl", "optax_impl", "numpy_impl", "load",
-           "translate", "STATE_ALIASES", "buffer_map"]
+__all__ = ["Impl", "ConfigError", "KINDS", "as_impl", "torch_impl", "optax_impl", "keras_impl", "functional_impl",
+           "numpy_impl", "load", "load_timm", "translate", "STATE_ALIASES", "buffer_map", "known_algorithms"]
 
-
-class ConfigError(Exception):
-    """The implementation cannot be configured as the requested reference algorithm."""
-
-
-# --------------------------------------------------------------------------- state names
-
-_COMMON_STATE = {"exp_avg": "m", "mu": "m", "momentum_buffer": "m", "ema": "m", "m": "m"}
-
-
-class _StateAliases(Mapping[str, Mapping[str, "str | None"]]):
-    """``STATE_ALIASES[algorithm]``: the declaration's ``Conventions.buffers`` (live)."""
-
-    def __getitem__(self, algorithm: str) -> Mapping[str, str | None]:
-        decl = REGISTRY.get(algorithm)
-        if decl is None or not decl.conventions.buffers:
-            raise KeyError(algorithm)
-        return decl.conventions.buffers
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([name for name, decl in REGISTRY.items() if decl.conventions.buffers])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-STATE_ALIASES: Mapping[str, Mapping[str, str | None]] = _StateAliases()
-"""Per algorithm: a third-party buffer name -> the reference state field (None: never compare),
-on top of ``exp_avg``/``mu``/``momentum_buffer``/``ema`` -> ``m``; a name equal to a reference
-field maps to it.  torch.optim, pytorch-optimizer, lion-pytorch and optax names, declared by each
-algorithm (``reference.declaration.Conventions.buffers``)."""
-
-
-def _conventions(algorithm: str) -> Conventions:
-    decl = REGISTRY.get(algorithm)
-    return Conventions() if decl is None else decl.conventions
-
-
-def buffer_map(algorithm: str, ref_fields: tuple[str, ...], names: list[str],
-               state_map: Mapping[str, str | None] | None) -> tuple[dict[str, str], list[str]]:
-    """``(their -> reference field, names left uncompared)`` for the exposed buffer ``names``."""
-    table: dict[str, str | None] = {**_COMMON_STATE, **_conventions(algorithm).buffers, **(state_map or {})}
-    mapped, left = {}, []
-    for name in names:
-        leaf = name.rsplit(".", 1)[-1]
-        target = table.get(name, table.get(leaf, leaf if leaf in ref_fields else None))
-        if target is not None and target in ref_fields and target not in mapped.values():
-            mapped[name] = target
-        else:
-            left.append(name)
-    return mapped, left
-
-
-# --------------------------------------------------------------------------- hyperparameter names
-
-_KW_ALIASES: dict[str, tuple[str, ...]] = {
-    "lr": ("lr", "learning_rate"),
-    "beta1": ("beta1", "b1"),
-    "beta2": ("beta2", "b2"),
-    "beta3": ("beta3", "b3"),
-    "beta": ("beta", "momentum"),
-    "weight_decay": ("weight_decay",),
-    "eps_inside_sqrt": ("eps_inside_sqrt", "eps_in_sqrt"),
-    "v0": ("v0", "initial_scale"),
-}
-def _betas(conv: Conventions, hp: Mapping[str, Any]) -> tuple[float, ...] | None:
-    """The ``betas`` tuple of an implementation: the declaration's, else beta1, beta2(, beta3) if set."""
-    if conv.betas is not None:
-        return conv.betas(hp)
-    bs = tuple(hp[k] for k in ("beta1", "beta2", "beta3") if k in hp and hp[k] is not None)
-    return bs if len(bs) >= 2 else None
-
-
-def translate(algorithm: str, hp: Mapping[str, Any], explicit: set[str], params: Mapping[str, inspect.Parameter],
-              ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    """Map reference hyperparameters to an implementation's keyword parameters.
-
-    Returns ``(kwargs, how, not_passed)``: ``how[ref_name]`` names the implementation parameter
-    that received it; ``not_passed`` lists reference hyperparameters left at their reference
-    default because the implementation has no parameter for them.  An explicitly given one that
-    cannot be passed raises :class:`ConfigError`, unless it is a convention option (a bool or a
-    string, e.g. ``mu_schedule='constant'``): an implementation without such a parameter has one
-    built-in convention, which the run then checks.  ``params``: the implementation's named
-    parameters (``**kwargs`` receives only ``lr``, e.g. a SAM wrapper's base optimizer).
-    """
-    named = {k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
-    kwargs: dict[str, Any] = {}
-    how: dict[str, str] = {}
-    used: set[str] = set()
-    conv = _conventions(algorithm)
-    betas = _betas(conv, hp)
-    if "betas" in named and betas is not None:
-        kwargs["betas"] = betas
-        for k in ("beta1", "beta2", "beta3"):
-            if k in hp:
-                how[k] = "betas"
-        used.add("betas")
-    for name, value in hp.items():
-        if name in how:
-            continue
-        if name in conv.folded:  # expressed by the betas tuple (Adan's form)
-            continue
-        candidates = conv.kwargs.get(name) or _KW_ALIASES.get(name, (name,))
-        target = next((c for c in candidates if c in named and c not in used), None)
-        if target is None and name == "lr" and var_kw:
-            target = "lr"
-        if target is not None and callable(value):
-            raise ConfigError(f"{name} is a schedule; schedules are not translated (t counts from 1 here), "
-                              "pass the implementation's own through impl_kwargs")
-        if target is None:
-            if name in explicit and not isinstance(value, (bool, str)):
-                raise ConfigError(f"the implementation has no parameter for the reference hyperparameter "
-                                  f"{name}={value!r}; pass it under the implementation's name in impl_kwargs")
-            continue
-        if conv.betas is not None and name in ("beta1", "beta2", "beta3") and betas is not None:
-            value = betas[("beta1", "beta2", "beta3").index(name)]  # the implementations' convention
-        kwargs[target] = value
-        how[name] = target
-        used.add(target)
-    for k, v in conv.flags.items():
-        if k in named and k not in kwargs:
-            kwargs[k] = v
-            how[f"({algorithm})"] = f"{k}={v!r}"
-    not_passed = [k for k in hp if k not in how and k not in conv.folded]
-    return kwargs, how, not_passed
-
-
-# --------------------------------------------------------------------------- the Impl record
+KINDS = ("torch", "optax", "functional", "keras", "numpy")
+"""The implementation kinds (and the spec prefixes ``kind:module:attr``)."""
 
 
 @dataclass
 class Impl:
     """An implementation to check: its kind, the object, a label, adapter options."""
 
-    kind: str                      # "torch" | "optax" | "numpy"
-    target: Any                    # class / factory / transformation / step function
+    kind: str                      # one of KINDS
+    target: Any                    # class / factory / transformation / optimizer / step function
     label: str
     spec: str | None = None        # "torch:mod:Class" when the CLI can name it
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def torch_impl(target: Any, *, label: str | None = None, closure: bool = True,
-               default_dtype: bool = True) -> Impl:
-    """A torch.optim.Optimizer subclass or a factory ``params -> optimizer``.
+def torch_impl(target: Any, *, label: str | None = None, closure: bool = True, default_dtype: bool = True,
+               scheduler: Callable[[Any], Any] | None = None, threads: int | None = 1) -> Impl:
+    """A torch.optim.Optimizer subclass (or a torch.optim-like class) or a factory ``params -> optimizer``.
 
-    ``closure=False`` calls ``opt.step()`` without a closure (for a ``step(self)`` signature).
-    ``default_dtype=False`` leaves ``torch.get_default_dtype()`` as it is during the run (by
-    default it is the compared dtype, where torch keeps scalar state such as NAdam's mu_product)."""
+    ``closure=False`` calls ``opt.step()`` without a closure.  ``default_dtype=False`` leaves
+    ``torch.get_default_dtype()`` as it is during the run (by default it is the compared dtype,
+    float32 for low-precision parameters).  ``scheduler``: ``optimizer -> LR scheduler``, stepped after
+    each optimizer step; the reference takes the learning rates a twin of it gives.  ``threads``: torch's
+    intra-op threads during the run (restored after; None leaves them): one optimizer step at a time
+    gains nothing from them, and on a busy machine their synchronisation costs ~100x."""
     return Impl("torch", target, label or _name(target), _spec("torch", target),
-                {"closure": closure, "default_dtype": default_dtype})
+                {"closure": closure, "default_dtype": default_dtype, "scheduler": scheduler, "threads": threads})
 
 
 def optax_impl(target: Any, *, label: str | None = None, jit: bool = True, opaque: bool = False,
@@ -205,9 +80,28 @@ def optax_impl(target: Any, *, label: str | None = None, jit: bool = True, opaqu
                 {"jit": jit and not opaque, "opaque": opaque, "calls_per_step": calls_per_step})
 
 
+def functional_impl(target: Any, *, label: str | None = None, apply: Callable[[Any, Any], Any] | None = None,
+                    calls_per_step: int | None = None, default_dtype: bool = True, threads: int | None = 1) -> Impl:
+    """An ``(init, update)`` transformation over torch tensors (torchopt) or a factory of one.
+
+    ``update(grads, state, params=params)`` returns ``(updates, state)``; ``apply(params, updates)``
+    (default: ``params + updates`` leaf by leaf) gives the new parameters.  ``default_dtype`` as for
+    :func:`torch_impl` (torchopt forms scalars such as bias corrections in the default dtype), and so
+    ``threads``."""
+    return Impl("functional", target, label or _name(target), _spec("functional", target),
+                {"apply": apply, "calls_per_step": calls_per_step, "default_dtype": default_dtype,
+                 "threads": threads})
+
+
+def keras_impl(target: Any, *, label: str | None = None) -> Impl:
+    """A Keras 3 optimizer class (built per param group with translated kwargs) or instance (used as
+    given), on whatever backend Keras runs (``KERAS_BACKEND``)."""
+    return Impl("keras", target, label or _name(target), _spec("keras", target), {})
+
+
 def numpy_impl(step: Callable[..., Any], *, label: str | None = None) -> Impl:
     """A plain step function ``step(x, g, state) -> (x, state)`` (``state=None`` at first)."""
-    return Impl("numpy", step, label or _name(step), _spec("numpy", step))
+    return Impl("numpy", step, label or _name(step), _spec("numpy", step), {})
 
 
 def _name(obj: Any) -> str:
@@ -234,8 +128,37 @@ def _resolve_attr(obj: Any, dotted: str) -> Any:
     return obj
 
 
+_TIMM_ALIAS = "_reference_oracle_timm_optim"
+
+
+def load_timm(module: str) -> types.ModuleType:
+    """Import ``timm.optim.<module>`` without importing ``timm`` itself.
+
+    ``import timm`` imports ``timm.models`` and torchvision, whose PyPI wheels do not load beside a
+    CPU build of torch (``operator torchvision::nms does not exist``); timm's optimizer modules need
+    only torch.  The modules of ``timm/optim`` are loaded as a private package whose relative imports
+    (``from ._types import ...``) resolve inside it; ``timm`` itself stays unimported."""
+    spec = importlib.util.find_spec("timm")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("timm is not installed")
+    if _TIMM_ALIAS not in sys.modules:
+        pkg = types.ModuleType(_TIMM_ALIAS)
+        pkg.__path__ = [os.path.join(list(spec.submodule_search_locations)[0], "optim")]
+        pkg.__package__ = _TIMM_ALIAS
+        sys.modules[_TIMM_ALIAS] = pkg
+    return importlib.import_module(f"{_TIMM_ALIAS}.{module}")
+
+
 def load(dotted: str) -> Any:
-    """Import ``package.module:Attr`` or ``package.module.Attr`` (the longest importable module)."""
+    """Import ``package.module:Attr`` or ``package.module.Attr`` (the longest importable module);
+    ``timm.optim.<module>`` through :func:`load_timm`."""
+    if dotted.startswith("timm.optim."):
+        mod, sep, attr = dotted.partition(":")
+        parts = mod.split(".")
+        if not sep:
+            attr, parts = parts[-1], parts[:-1]
+        if len(parts) == 3:
+            return _resolve_attr(load_timm(parts[2]), attr)
     if ":" in dotted:
         mod, attr = dotted.split(":", 1)
         return _resolve_attr(importlib.import_module(mod), attr)
@@ -249,17 +172,20 @@ def load(dotted: str) -> Any:
     raise ImportError(f"cannot import {dotted!r}")
 
 
+_MAKERS: dict[str, Callable[..., Impl]] = {"torch": torch_impl, "optax": optax_impl, "functional": functional_impl,
+                                           "keras": keras_impl, "numpy": numpy_impl}
+
+
 def _from_spec(spec: str) -> Impl:
     kind, sep, rest = spec.partition(":")
-    if not sep or kind not in ("torch", "optax", "numpy") or not rest:
-        raise ValueError(f"implementation spec {spec!r} must be 'torch:module:Class', 'optax:optax.lion' or "
-                         "'numpy:module:function'")
+    if not sep or kind not in KINDS or not rest:
+        raise ValueError(f"implementation spec {spec!r} must be 'torch:module:Class', 'optax:optax.lion', "
+                         "'keras:keras.optimizers.Lion', 'functional:torchopt.adam' or 'numpy:module:function'")
     try:
         target = load(rest)
-    except (ImportError, AttributeError) as exc:
-        raise ValueError(f"cannot load {rest!r} for {spec!r}: {exc}") from None
-    maker = {"torch": torch_impl, "optax": optax_impl, "numpy": numpy_impl}[kind]
-    impl = maker(target, label=rest)
+    except Exception as exc:  # noqa: BLE001 - any import failure is the user's spec
+        raise ValueError(f"cannot load {rest!r} for {spec!r}: {type(exc).__name__}: {exc}") from None
+    impl = _MAKERS[kind](target, label=rest)
     impl.spec = spec
     return impl
 
@@ -273,35 +199,69 @@ def _positional_count(fn: Callable[..., Any]) -> int | None:
                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty)
 
 
-def _is_torch_optimizer_class(obj: Any) -> bool:
+def _modules(obj: Any) -> list[str]:
+    cls = obj if isinstance(obj, type) else type(obj)
+    return [c.__module__ or "" for c in cls.__mro__]
+
+
+def is_torch_optimizer_class(obj: Any) -> bool:
+    """A ``torch.optim.Optimizer`` subclass, or a class with ``step`` and ``zero_grad`` (torch.optim-like)."""
     if not isinstance(obj, type):
         return False
-    return any(c.__name__ == "Optimizer" and c.__module__.startswith("torch.optim") for c in obj.__mro__)
+    if any(c.__name__ == "Optimizer" and c.__module__.startswith("torch.optim") for c in obj.__mro__):
+        return True
+    return callable(getattr(obj, "step", None)) and callable(getattr(obj, "zero_grad", None)) and \
+        not is_keras(obj)
 
 
-def _is_optax_transformation(obj: Any) -> bool:
-    return (isinstance(obj, tuple) and callable(getattr(obj, "init", None))
-            and callable(getattr(obj, "update", None)))
+def is_keras(obj: Any) -> bool:
+    """A Keras optimizer class or instance (without importing keras)."""
+    return any(m.startswith("keras") for m in _modules(obj)) and (
+        callable(getattr(obj, "apply_gradients", None)) or callable(getattr(obj, "apply", None)))
+
+
+def is_transformation(obj: Any) -> bool:
+    """An ``(init, update)`` pair (optax, torchopt, ...)."""
+    return isinstance(obj, tuple) and callable(getattr(obj, "init", None)) and callable(getattr(obj, "update", None))
+
+
+def _framework_of_transformation(obj: Any) -> str | None:
+    mods = _modules(obj) + [getattr(obj.init, "__module__", "") or "", getattr(obj.update, "__module__", "") or ""]
+    if any(m.startswith("torchopt") for m in mods):
+        return "functional"
+    if any(m.startswith(("optax", "jax")) for m in mods):
+        return "optax"
+    return None
 
 
 def as_impl(obj: Any) -> Impl:
-    """Recognise an implementation: an :class:`Impl`, a spec string, a torch optimizer class, an
-    optax transformation, an optax factory (has ``learning_rate``), a torch factory (one positional
-    parameter) or a NumPy step (three).  Anything else raises ``TypeError`` naming the kinds."""
+    """Recognise an implementation: an :class:`Impl`, a spec string, a torch optimizer class, a Keras
+    optimizer, an optax or torchopt transformation, an optax factory (has ``learning_rate``), a
+    torchopt factory, a torch factory (one positional parameter) or a NumPy step (three).  Anything
+    else raises ``TypeError`` naming the kinds."""
     if isinstance(obj, Impl):
         return obj
     if isinstance(obj, str):
         return _from_spec(obj)
-    if _is_torch_optimizer_class(obj):
+    if is_keras(obj):
+        return keras_impl(obj)
+    if is_torch_optimizer_class(obj):
         return torch_impl(obj)
-    if _is_optax_transformation(obj):
-        return optax_impl(obj)
+    if is_transformation(obj):
+        kind = _framework_of_transformation(obj)
+        if kind is None:
+            raise TypeError(f"{type(obj).__name__} is an (init, update) transformation of an unknown framework: "
+                            "wrap it with optax_impl(...) (JAX arrays) or functional_impl(...) (torch tensors)")
+        return _MAKERS[kind](obj)
     if callable(obj) and not isinstance(obj, type):
+        mod = getattr(obj, "__module__", "") or ""
+        if mod.startswith("torchopt"):
+            return functional_impl(obj)
         try:
             params = inspect.signature(obj).parameters
         except (TypeError, ValueError):
-            params = {}
-        if "learning_rate" in params:
+            params = {}  # type: ignore[assignment]
+        if "learning_rate" in params or mod.startswith("optax"):
             return optax_impl(obj)
         n = _positional_count(obj)
         if n == 1:
@@ -310,231 +270,11 @@ def as_impl(obj: Any) -> Impl:
             return numpy_impl(obj)
     raise TypeError(
         f"cannot use {obj!r} as an implementation: expected a torch.optim.Optimizer subclass or a factory "
-        "params -> optimizer, an optax GradientTransformation (or a factory such as optax.lion), a NumPy step "
-        "function step(x, g, state) -> (x, state), or a spec string 'torch:module:Class' / 'optax:optax.lion' / "
+        "params -> optimizer, an optax GradientTransformation (or a factory such as optax.lion), a Keras 3 "
+        "optimizer (class or instance), a torchopt-style (init, update) transformation over torch tensors "
+        "(or a factory), a NumPy step function step(x, g, state) -> (x, state), or a spec string "
+        "'torch:module:Class' / 'optax:optax.lion' / 'keras:keras.optimizers.Lion' / 'functional:torchopt.adam' / "
         "'numpy:module:function'")
-
-
-# --------------------------------------------------------------------------- drivers
-
-
-class Driver:
-    """``start(x0)``; ``step(oracle) -> (x, {buffer name: array})``; ``config``: what was passed."""
-
-    config: dict[str, Any]
-    how: dict[str, str]
-    not_passed: list[str]
-
-    def start(self, x0: np.ndarray) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def step(self, oracle: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        raise NotImplementedError  # pragma: no cover - interface
-
-
-def make_driver(impl: Impl, algorithm: str, hp: Mapping[str, Any], explicit: set[str],
-                impl_kwargs: Mapping[str, Any], dtype: str, calls: int, gradient_function: bool) -> Driver:
-    """Build the driver of ``impl`` for the reference configuration (``ConfigError`` if impossible)."""
-    if impl.kind == "torch":
-        return _TorchDriver(impl, algorithm, hp, explicit, impl_kwargs, dtype)
-    if impl.kind == "optax":
-        return _OptaxDriver(impl, algorithm, hp, explicit, impl_kwargs, dtype, calls)
-    if impl.kind == "numpy":
-        if impl_kwargs:
-            raise ConfigError("a NumPy step function takes no impl_kwargs")
-        return _NumpyDriver(impl, dtype, gradient_function)
-    raise TypeError(f"unknown implementation kind {impl.kind!r}")
-
-
-def _signature_params(fn: Any) -> Mapping[str, inspect.Parameter]:
-    try:
-        params = dict(inspect.signature(fn).parameters)  # a class: its __signature__ or __init__ less self
-    except (TypeError, ValueError):
-        return {}
-    params.pop("self", None)
-    params.pop("params", None)
-    return params
-
-
-def _configure(target: Any, algorithm: str, hp: Mapping[str, Any], explicit: set[str],
-               impl_kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    kwargs, how, not_passed = translate(algorithm, hp, explicit, _signature_params(target))
-    for k in impl_kwargs:
-        for ref, tgt in list(how.items()):
-            if tgt == k:
-                del how[ref]
-                if ref in hp:
-                    not_passed.append(ref)
-    kwargs.update(impl_kwargs)
-    return kwargs, how, not_passed
-
-
-class _TorchDriver(Driver):
-    def __init__(self, impl: Impl, algorithm: str, hp: Mapping[str, Any], explicit: set[str],
-                 impl_kwargs: Mapping[str, Any], dtype: str) -> None:
-        import torch
-
-        self.torch, self.impl = torch, impl
-        self.dtype = getattr(torch, dtype)
-        self.is_class = isinstance(impl.target, type)
-        if self.is_class:
-            self.kwargs, self.how, self.not_passed = _configure(impl.target, algorithm, hp, explicit, impl_kwargs)
-        else:
-            if impl_kwargs:
-                raise ConfigError("a torch factory takes no impl_kwargs (configure it inside the factory)")
-            self.kwargs, self.how, self.not_passed = {}, {}, []
-        self.config = dict(self.kwargs)
-
-    @contextlib.contextmanager
-    def _default_dtype(self) -> Iterator[None]:
-        previous = self.torch.get_default_dtype()
-        if self.impl.options.get("default_dtype", True):
-            self.torch.set_default_dtype(self.dtype)
-        try:
-            yield
-        finally:
-            self.torch.set_default_dtype(previous)
-
-    def start(self, x0: np.ndarray) -> None:
-        torch = self.torch
-        with self._default_dtype():
-            self.p = torch.nn.Parameter(torch.tensor(x0, dtype=self.dtype))
-            try:
-                self.opt = self.impl.target([self.p], **self.kwargs) if self.is_class else self.impl.target([self.p])
-            except Exception as exc:  # noqa: BLE001 - any constructor error means "cannot configure"
-                raise ConfigError(f"{self.impl.label}({_kw(self.kwargs)}) raised {type(exc).__name__}: {exc}") from exc
-        if not isinstance(self.opt, torch.optim.Optimizer):
-            raise ConfigError(f"{self.impl.label} returned {type(self.opt).__name__}, not a torch.optim.Optimizer")
-        try:
-            self.takes_closure = self.impl.options.get("closure", True) and \
-                len(inspect.signature(self.opt.step).parameters) >= 1
-        except (TypeError, ValueError):
-            self.takes_closure = True
-
-    def step(self, oracle: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        torch, p = self.torch, self.p
-
-        def grad_at_p() -> torch.Tensor:
-            g = oracle(p.detach().cpu().double().numpy())
-            return torch.from_numpy(np.ascontiguousarray(g)).to(dtype=p.dtype, device=p.device)
-
-        def closure() -> torch.Tensor:
-            p.grad = grad_at_p()
-            return torch.zeros((), dtype=p.dtype)
-
-        with self._default_dtype():
-            p.grad = grad_at_p()
-            if self.takes_closure:
-                self.opt.step(closure)
-            else:
-                self.opt.step()
-        x = p.detach().cpu().double().numpy().copy()
-        buffers = {}
-        for k, v in self.opt.state.get(p, {}).items():
-            if isinstance(v, torch.Tensor) and v.is_floating_point() and v.dim() > 0 and v.shape == p.shape:
-                buffers[str(k)] = v.detach().cpu().double().numpy().reshape(p.shape).copy()
-        return x, buffers
-
-
-def _kw(kwargs: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-
-
-class _OptaxDriver(Driver):
-    def __init__(self, impl: Impl, algorithm: str, hp: Mapping[str, Any], explicit: set[str],
-                 impl_kwargs: Mapping[str, Any], dtype: str, calls: int) -> None:
-        import jax
-        import optax
-
-        self.jax, self.optax, self.impl, self.dtype = jax, optax, impl, dtype
-        self.calls = impl.options.get("calls_per_step") or calls
-        self.opaque = impl.options.get("opaque", False)
-        target = impl.target
-        if _is_optax_transformation(target):
-            if impl_kwargs:
-                raise ConfigError("an optax GradientTransformation is used as given: impl_kwargs apply to a factory")
-            self.tx, self.kwargs, self.how, self.not_passed = target, {}, {}, []
-        else:
-            self.kwargs, self.how, self.not_passed = _configure(target, algorithm, hp, explicit, impl_kwargs)
-            try:
-                with self._x64():
-                    self.tx = target(**self.kwargs)
-            except Exception as exc:  # noqa: BLE001
-                raise ConfigError(f"{impl.label}({_kw(self.kwargs)}) raised {type(exc).__name__}: {exc}") from exc
-            if not _is_optax_transformation(self.tx):
-                raise ConfigError(f"{impl.label} returned {type(self.tx).__name__}, not a GradientTransformation")
-        self.config = dict(self.kwargs)
-        self.update = jax.jit(self.tx.update) if impl.options.get("jit", True) else self.tx.update
-
-    def _x64(self) -> contextlib.AbstractContextManager[Any]:
-        if self.dtype != "float64":
-            return contextlib.nullcontext()
-        enable = getattr(self.jax, "enable_x64", None)
-        if enable is None:  # older jax
-            from jax.experimental import enable_x64 as enable  # type: ignore[no-redef]
-            return enable()
-        return enable(True)
-
-    def start(self, x0: np.ndarray) -> None:
-        with self._x64():
-            self.params = self.jax.numpy.asarray(x0, dtype=self.dtype)
-            if self.params.dtype != np.dtype(self.dtype):
-                raise ConfigError(f"jax gave {self.params.dtype} for {self.dtype}")
-            self.state = self.tx.init(self.params)
-
-    def step(self, oracle: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        jnp = self.jax.numpy
-        with self._x64():
-            if self.opaque:
-                g = jnp.asarray(oracle(np.asarray(self.params)), dtype=self.dtype)
-                updates, self.state = self.tx.update(
-                    g, self.state, self.params,
-                    grad_fn=lambda params, i: jnp.asarray(oracle(np.asarray(params)), dtype=self.dtype))
-                self.params = self.optax.apply_updates(self.params, updates)
-            else:
-                for _ in range(self.calls):
-                    g = jnp.asarray(oracle(np.asarray(self.params)), dtype=self.dtype)
-                    updates, self.state = self.update(g, self.state, self.params)
-                    self.params = self.optax.apply_updates(self.params, updates)
-            x = np.asarray(self.params, dtype=np.float64).copy()
-            buffers = {k: np.asarray(v, dtype=np.float64).reshape(x.shape).copy()
-                       for k, v in _named_leaves(self.state, x.shape)}
-        return x, buffers
-
-
-def _named_leaves(state: Any, shape: tuple[int, ...], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """``(dotted name, array)`` of every array of ``shape`` in a tree of NamedTuples/tuples/dicts."""
-    if hasattr(state, "_fields"):
-        items = [(f, getattr(state, f)) for f in state._fields]
-    elif isinstance(state, Mapping):
-        items = [(str(k), v) for k, v in state.items()]
-    elif isinstance(state, (tuple, list)):
-        items = [(str(i), v) for i, v in enumerate(state)]
-    else:
-        if hasattr(state, "shape") and len(shape) > 0 and tuple(state.shape) == tuple(shape):
-            yield prefix.rstrip("."), state
-        return
-    for k, v in items:
-        yield from _named_leaves(v, shape, f"{prefix}{k}.")
-
-
-class _NumpyDriver(Driver):
-    def __init__(self, impl: Impl, dtype: str, gradient_function: bool) -> None:
-        self.impl, self.dtype, self.gradient_function = impl, dtype, gradient_function
-        self.config, self.how, self.not_passed = {}, {}, []
-
-    def start(self, x0: np.ndarray) -> None:
-        self.x, self.state = x0.astype(self.dtype), None
-
-    def step(self, oracle: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        g = oracle if self.gradient_function else oracle(self.x)
-        out = self.impl.target(self.x, g, self.state)
-        if not (isinstance(out, tuple) and len(out) == 2):
-            raise TypeError(f"{self.impl.label} must return (x, state), got {type(out).__name__}")
-        x, self.state = out
-        self.x = np.asarray(x)
-        buffers = {k: np.asarray(v, dtype=np.float64).copy() for k, v in _named_leaves(self.state, self.x.shape)}
-        return np.asarray(self.x, dtype=np.float64).copy(), buffers
 
 
 def known_algorithms() -> list[str]:
