@@ -319,6 +319,8 @@ def _accumulate(G: np.ndarray, g: np.ndarray, g2: np.ndarray, inc: float, root_i
         sq = R_next * R_next
         fi = np.finfo(R.dtype)
         stored = np.where((sq >= fi.tiny * 2.0**8) & (sq <= fi.max * 2.0**-8), sq, -R_next)
+    if np.geterr()["over"] == "raise" and not np.isfinite(R_next[root]).all():
+        raise FloatingPointError("overflow encountered in sqrt(G_{t+1}) (beyond the dtype's max: G not representable)")
     return np.where(root, stored, G_next)  # type: ignore[no-any-return]
 
 

@@ -128,8 +128,8 @@ def gradient(alg: str, g: Any, x: np.ndarray) -> np.ndarray:
         return g
     with np.errstate(over="ignore", invalid="ignore"):
         out = g.astype(x.dtype)
-    if out.dtype.kind == "f" and g.dtype.kind == "f" and out.dtype.itemsize < g.dtype.itemsize:
-        lost = np.isinf(out) & np.isfinite(g)
+    if out.dtype.kind == "f" and (g.dtype.kind != "f" or out.dtype.itemsize < g.dtype.itemsize):
+        lost = np.isinf(out) & np.isfinite(g)  # an int beyond float16's 65504, a float64 beyond float32
         if lost.any():
             big = float(np.max(np.abs(g[lost])))
             raise ValueError(f"{alg}: the oracle's gradient has finite entries beyond {out.dtype}'s range "
