@@ -279,6 +279,20 @@ def _overflowed(errs: Mapping[str, str], *pairs: tuple[np.ndarray, np.ndarray]) 
             raise FloatingPointError("overflow encountered in s3's step (|d_t| or |x_{t+1}| beyond the dtype's max)")
 
 
+def _s3_root_argument(beta2: float, p: float, nesterov: bool, g: np.ndarray, s0: np.ndarray, s: np.ndarray,
+                      u: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Lines 5 and 7 up to the root: ``s = s_t``, ``u = (1 - beta2)|g|^p``; returns ``y`` (``b`` or ``s``)."""
+    abs_pow_into(g, p, u, b)
+    np.multiply(u, 1.0 - beta2, u)  # (1 - beta2)|g|^p
+    np.multiply(s0, beta2, s)
+    np.add(s, u, s)  # s_t, line 5
+    if not nesterov:
+        return s
+    np.multiply(s, beta2, b)
+    np.add(b, u, b)  # the argument of line 7's root
+    return b
+
+
 def _s3_kernel(beta1: float, beta2: float, p: float, nesterov: bool, eps: float, lr_t: float, wd: float,
                errs: Mapping[str, str],
                g: np.ndarray, m0: np.ndarray, s0: np.ndarray, x: np.ndarray,
@@ -289,49 +303,31 @@ def _s3_kernel(beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
 
     ``(1 - beta2)|g|^p`` and ``(1 - beta1) g`` occur twice in Alg. 1 (lines 4-7) and are computed
     once; ``u`` and ``b`` are scratch, ``b`` ends as the denominator ``b_t(p) (+ eps)``.  The plain
-    part runs with floating-point errors ignored; one check of the block (``min s_{t-1} >= 0``,
-    ``y`` in ``[tiny, inf)``) keeps it, and the division and the step run under ``errs`` (the
-    driver's errstate: an overflow from finite input raises).  Otherwise the coordinates of
-    :func:`_needs_root` take :func:`root_mode_update`.
+    evaluation runs under the driver's errstate ``errs`` (an overflow raises there); two reductions
+    of the block (``min s_{t-1} >= 0``, ``min y >= tiny``; and ``max y < inf`` when overflow does
+    not raise) keep it.  Otherwise the block is evaluated again with floating-point errors ignored
+    and the coordinates of :func:`_needs_root` take :func:`root_mode_update`.
     """
     if not g.size:
         return
+    tiny = np.finfo(s.dtype).tiny
+    try:
+        y = _s3_root_argument(beta2, p, nesterov, g, s0, s, u, b)
+        ok = bool(np.minimum.reduce(s0, axis=None) >= 0 and np.minimum.reduce(y, axis=None) >= tiny
+                  and (errs.get("over") == "raise" or np.maximum.reduce(y, axis=None) < np.inf))
+    except FloatingPointError:  # |g|^p or s overflowed, or a root-mode s (< 0) met a square root
+        ok = False
+    if ok:
+        _s3_tail(beta1, p, nesterov, eps, lr_t, wd, g, m0, x, m, d, x_next, u, b, mask, b if nesterov else s)
+        return
     with np.errstate(all="ignore"):
-        abs_pow_into(g, p, u, b)
-        np.multiply(u, 1.0 - beta2, u)  # (1 - beta2)|g|^p
-        np.multiply(s0, beta2, s)
-        np.add(s, u, s)  # s_t, line 5
-        if nesterov:
-            np.multiply(s, beta2, b)
-            np.add(b, u, b)  # the argument of line 7's root
-            y = b
-        else:
-            y = s
-        tiny = np.finfo(y.dtype).tiny
-        ok = (np.minimum.reduce(s0, axis=None) >= 0 and np.minimum.reduce(y, axis=None) >= tiny
-              and np.maximum.reduce(y, axis=None) < np.inf)
-        fix = None if ok else np.flatnonzero(_needs_root(g, m0, s0, y))
-        root_into(y, p, b)  # b_t(p), line 7 (without Nesterov: s_t^(1/p))
-        np.multiply(g, 1.0 - beta1, u)  # (1 - beta1) g
-        np.multiply(m0, beta1, m)
-        np.add(m, u, m)  # m_t, line 4
-        if nesterov:
-            np.multiply(m, beta1, d)
-            np.add(d, u, d)  # n_t, line 6
-            num = d
-        else:
-            num = m
-        if eps:
-            np.add(b, eps, b)
-    with np.errstate(**(errs if fix is None or not fix.size else {"all": "ignore"})):
-        divide_or_zero(num, b, d, mask)  # d_t = n_t / b_t(p), 0/0 := 0
-        np.multiply(d, lr_t, u)
-        if wd:
-            np.multiply(x, 1.0 - lr_t * wd, x_next)
-            np.subtract(x_next, u, x_next)
-        else:
-            np.subtract(x, u, x_next)  # line 8
-    if fix is None or not fix.size:
+        y = _s3_root_argument(beta2, p, nesterov, g, s0, s, u, b)
+        fix = np.flatnonzero(_needs_root(g, m0, s0, y))
+        _s3_tail(beta1, p, nesterov, eps, lr_t, wd, g, m0, x, m, d, x_next, u, b, mask, y)
+    if not fix.size:
+        if errs.get("over") == "raise":  # a non-finite x_{t+1} or d_t from finite input
+            finite = np.isfinite(g) & np.isfinite(m0) & np.isfinite(s0)
+            _overflowed(errs, (d, finite), (x_next, finite & np.isfinite(x)))
         return
     # flat views: a block is 1-D, a whole (small) array may have any shape; outputs are fresh and contiguous
     gi, m0i, s0i, xi = (np.ravel(a)[fix] for a in (g, m0, s0, x))
@@ -341,8 +337,33 @@ def _s3_kernel(beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
         xn = (xi * (1.0 - lr_t * wd) - ui) if wd else (xi - ui)
     for out, val in ((m, mi), (s, si), (d, di), (x_next, xn)):
         out.reshape(-1)[fix] = val
-    finite = np.isfinite(gi) & np.isfinite(m0i) & np.isfinite(s0i)
-    _overflowed(errs, (di, finite), (xn, finite & np.isfinite(xi)))
+    finite = np.isfinite(g) & np.isfinite(m0) & np.isfinite(s0)
+    _overflowed(errs, (d, finite), (x_next, finite & np.isfinite(x)))
+
+
+def _s3_tail(beta1: float, p: float, nesterov: bool, eps: float, lr_t: float, wd: float, g: np.ndarray,
+             m0: np.ndarray, x: np.ndarray, m: np.ndarray, d: np.ndarray, x_next: np.ndarray, u: np.ndarray,
+             b: np.ndarray, mask: np.ndarray, y: np.ndarray) -> None:
+    """Line 7's root of ``y`` into ``b``, lines 4, 6 and 8 (``u`` is reused)."""
+    root_into(y, p, b)  # b_t(p), line 7 (without Nesterov: s_t^(1/p))
+    np.multiply(g, 1.0 - beta1, u)  # (1 - beta1) g
+    np.multiply(m0, beta1, m)
+    np.add(m, u, m)  # m_t, line 4
+    if nesterov:
+        np.multiply(m, beta1, d)
+        np.add(d, u, d)  # n_t, line 6
+        num = d
+    else:
+        num = m
+    if eps:
+        np.add(b, eps, b)
+    divide_or_zero(num, b, d, mask)  # d_t = n_t / b_t(p), 0/0 := 0
+    np.multiply(d, lr_t, u)
+    if wd:
+        np.multiply(x, 1.0 - lr_t * wd, x_next)
+        np.subtract(x_next, u, x_next)
+    else:
+        np.subtract(x, u, x_next)  # line 8
 
 
 def _betas(hp: S3Params) -> tuple[float, float]:
