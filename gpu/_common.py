@@ -19,7 +19,15 @@ Conventions (one place for all optimizers):
   parameter dtype (round to nearest even).  ``load_state_dict`` keeps this policy (torch's
   default would cast the state to the parameter dtype).
 * **Numerical policy** (README): :func:`ratio` is ``n / b`` with ``b = 0 => 0`` (the
-  reference's ``reference.algorithm.ratio``); non-finite values are never masked.
+  reference's ``reference.algorithm.ratio``); non-finite values are never masked; norms are
+  rescaled where the plain sum of squares over- or underflows, and S3 takes root mode, as in the
+  reference.  Inside each algorithm's accurate domain (README table) the results are the
+  reference's; outside it the reference raises ``FloatingPointError`` and these optimizers, which
+  do not synchronise the device to check, leave the values unchecked (inf or NaN possible, as
+  torch.optim's).
+* **Transactions**: ``add_param_group``, ``load_state_dict`` and ``step`` check everything
+  (hyperparameters, option types, parameters, every group's learning rate, the saved state's keys,
+  shapes, kinds and ranges) before changing anything; a failing closure restores the parameters.
 """
 
 from __future__ import annotations

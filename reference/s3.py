@@ -293,8 +293,18 @@ def _s3_root_argument(beta2: float, p: float, nesterov: bool, g: np.ndarray, s0:
     return b
 
 
+_TINY: dict[np.dtype, float] = {}
+
+
+def _tiny(dtype: np.dtype) -> float:
+    """``np.finfo(dtype).tiny``, cached (the kernel asks once per block)."""
+    t = _TINY.get(dtype)
+    if t is None:
+        t = _TINY[dtype] = np.finfo(dtype).tiny
+    return t
+
+
 def _s3_kernel(beta1: float, beta2: float, p: float, nesterov: bool, eps: float, lr_t: float, wd: float,
-               errs: Mapping[str, str],
                g: np.ndarray, m0: np.ndarray, s0: np.ndarray, x: np.ndarray,
                m: np.ndarray, s: np.ndarray, d: np.ndarray, x_next: np.ndarray,
                u: np.ndarray, b: np.ndarray, mask: np.ndarray) -> None:
@@ -303,23 +313,23 @@ def _s3_kernel(beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
 
     ``(1 - beta2)|g|^p`` and ``(1 - beta1) g`` occur twice in Alg. 1 (lines 4-7) and are computed
     once; ``u`` and ``b`` are scratch, ``b`` ends as the denominator ``b_t(p) (+ eps)``.  The plain
-    evaluation runs under the driver's errstate ``errs`` (an overflow raises there); two reductions
-    of the block (``min s_{t-1} >= 0``, ``min y >= tiny``; and ``max y < inf`` when overflow does
-    not raise) keep it.  Otherwise the block is evaluated again with floating-point errors ignored
-    and the coordinates of :func:`_needs_root` take :func:`root_mode_update`.
+    evaluation runs under the driver's errstate (an overflow raises there); three reductions of the
+    block (``min s_{t-1} >= 0``, ``y`` within ``[tiny, inf)``) keep it.  Otherwise the block is
+    evaluated again with floating-point errors ignored and the coordinates of :func:`_needs_root`
+    take :func:`root_mode_update`.
     """
     if not g.size:
         return
-    tiny = np.finfo(s.dtype).tiny
     try:
         y = _s3_root_argument(beta2, p, nesterov, g, s0, s, u, b)
-        ok = bool(np.minimum.reduce(s0, axis=None) >= 0 and np.minimum.reduce(y, axis=None) >= tiny
-                  and (errs.get("over") == "raise" or np.maximum.reduce(y, axis=None) < np.inf))
+        ok = bool(np.minimum.reduce(s0, axis=None) >= 0 and np.minimum.reduce(y, axis=None) >= _tiny(y.dtype)
+                  and np.maximum.reduce(y, axis=None) < np.inf)
     except FloatingPointError:  # |g|^p or s overflowed, or a root-mode s (< 0) met a square root
         ok = False
     if ok:
         _s3_tail(beta1, p, nesterov, eps, lr_t, wd, g, m0, x, m, d, x_next, u, b, mask, b if nesterov else s)
         return
+    errs = np.geterr()  # the driver's (a worker thread runs in a copy of its context)
     with np.errstate(all="ignore"):
         y = _s3_root_argument(beta2, p, nesterov, g, s0, s, u, b)
         fix = np.flatnonzero(_needs_root(g, m0, s0, y))
@@ -406,7 +416,7 @@ def fused_step(g: np.ndarray, state: S3State, hp: S3Params, step: Step) -> tuple
         return None
     beta1, beta2 = _betas(hp)
     m, s, d, x_next = fused(_s3_kernel, (g, m0, s0, x), 4, 2, beta1, beta2, hp.p, hp.nesterov, hp.eps, step.lr,
-                            hp.weight_decay, np.geterr())
+                            hp.weight_decay)
     return x_next, S3State(step.t, m, s, d)
 
 
