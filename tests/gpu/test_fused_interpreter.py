@@ -103,8 +103,8 @@ def test_fused_nonfinite_and_extreme_magnitudes() -> None:
 def test_fused_root_mode_equals_the_foreach_path(p: float, dtype: torch.dtype) -> None:
     """Gradients from the smallest normal number to the largest finite one, zeros and a NaN: the
     fused kernel takes root mode on exactly the coordinates the foreach path does (reference.s3's
-    decision), with the same values (float32: bit for bit on these; float64: to 1e-14), and the
-    scale-invariant step everywhere."""
+    decision), with the same values (float64 to 1e-14; float32 within 4 u: torch's CPU sqrt is
+    within one ulp, the kernel's sqrt_rn correctly rounded), and the scale-invariant step."""
     fi = torch.finfo(dtype if dtype != torch.bfloat16 else torch.float32)
     mags = [fi.tiny, 1e-30, 1e-12, 1e-5, 1.0, 7.0, 1e5, 1e12, 1e30, fi.max / 2]
     g = torch.tensor([m * s for m in mags for s in (1.0, -1.0)] + [0.0, math.nan], dtype=torch.float64).to(dtype)
@@ -117,11 +117,11 @@ def test_fused_root_mode_equals_the_foreach_path(p: float, dtype: torch.dtype) -
             opt.step()
         runs.append((x.detach().double(), opt.state[x]["s"].double()))
     (xf, sf), (xe, se) = runs
-    assert torch.equal(sf < 0, se < 0) and bool((se < 0).any()) == (p > 1 or dtype != torch.float64)
-    tol = 1e-14 if dtype == torch.float64 else 0.0
+    assert torch.equal(sf < 0, se < 0) and bool((se < 0).any())  # the smallest normal |g|: a subnormal s
+    tol = 1e-14 if dtype == torch.float64 else 4 * TOL.U32
     fin = torch.isfinite(xe)
-    if dtype == torch.bfloat16:  # one bfloat16 rounding of x (the interpreter truncates, see above)
-        assert float((xf[fin] - xe[fin]).abs().max()) <= 2 * TOL.U_BF16
+    if dtype == torch.bfloat16:  # a bfloat16 rounding of x per step (the interpreter truncates, see above)
+        assert float(((xf[fin] - xe[fin]).abs() / xe[fin].abs().clamp_min(1e-30)).max()) <= 3 * 2 * TOL.U_BF16
     else:
         assert float((xf[fin] - xe[fin]).abs().max()) <= tol and torch.equal(torch.isnan(xf), torch.isnan(xe))
     assert float((sf[fin].abs() - se[fin].abs()).abs().div(se[fin].abs().clamp_min(1e-300)).max()) <= max(tol, 1e-6)
