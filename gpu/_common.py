@@ -480,7 +480,8 @@ class ReferenceOptimizer(torch.optim.Optimizer):
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         spec = {k: p for k, p in SPECS[self.spec].items() if k not in self.per_parameter}
-        known = {"params", "param_names", *spec, *self.options, *self._group_keys()}
+        # torch's own bookkeeping (``differentiable``, set in defaults by its __setstate__) is known too
+        known = {"params", "param_names", *spec, *self.options, *self._group_keys(), *self.defaults}
         groups, state = [], {}
         for i, (saved, ours) in enumerate(zip(saved_groups, self.param_groups)):
             if not isinstance(saved, Mapping) or "params" not in saved:

@@ -38,7 +38,7 @@ from _fuzz import ANY_VALUE, DOMAINS  # noqa: E402
 NAMES = sorted(gpu.OPTIMIZERS)
 CLOSURE = {n for n in NAMES if R.registry.get(n).x_dependent is True}
 SCALE = float(os.environ.get("FUZZ_EXAMPLES", "1"))
-FUZZ = settings(max_examples=max(1, int(30 * SCALE)), deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=max(1, int(150 * SCALE)), deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 CLEAN = (TypeError, ValueError, RuntimeError)
 DTYPES = [torch.float32, torch.float64, torch.bfloat16]
@@ -182,29 +182,33 @@ def test_random_operation_sequences(data: st.DataObject) -> None:
                 o.load_state_dict(copy.deepcopy(o.state_dict()))
             after = _snapshot(opts)
             assert _equal([a[1:] for a in after], [b[1:] for b in before])
-        elif op == "corrupt":
+        elif op == "corrupt":  # the same corruption of both paths' state dicts
+            what = data.draw(st.sampled_from(["group", "buffer", "step"]), label="corrupt")
+            sd0 = opts[0].state_dict()
+            key = data.draw(st.sampled_from([k for k in sd0["param_groups"][0] if k != "params"]), label="key")
+            value = data.draw(ANY_VALUE, label="group value")
+            bad_buffer = data.draw(st.sampled_from([None, -1, "x", "zeros7", "int", "negative"]), label="buffer")
+            results = []
             for o in opts:
                 sd = copy.deepcopy(o.state_dict())
-                what = data.draw(st.sampled_from(["group", "buffer", "step"]), label="corrupt")
                 if what == "group":
-                    key = data.draw(st.sampled_from(list(sd["param_groups"][0])), label="corrupt key")
-                    if key == "params":
-                        continue
-                    sd["param_groups"][0][key] = data.draw(ANY_VALUE, label="corrupt value")
+                    sd["param_groups"][0][key] = value
                 elif sd["state"]:
                     pid = next(iter(sd["state"]))
-                    keys = [k for k in sd["state"][pid] if (what == "step") == (k == "step")]
-                    if not keys:
-                        continue
-                    k = keys[0]
-                    sd["state"][pid][k] = data.draw(st.sampled_from(
-                        [None, -1, "x", torch.zeros(7), torch.zeros(1, dtype=torch.int64),
-                         torch.full_like(sd["state"][pid][k], -1.0) if isinstance(sd["state"][pid][k], torch.Tensor)
-                         and sd["state"][pid][k].is_floating_point() else 2.5]), label="corrupt buffer")
+                    k = "step" if what == "step" else next(k for k in sd["state"][pid] if k != "step")
+                    old = sd["state"][pid][k]
+                    sd["state"][pid][k] = {"zeros7": torch.zeros(7), "int": torch.zeros(1, dtype=torch.int64),
+                                           "negative": (torch.full_like(old, -1.0) if isinstance(old, torch.Tensor)
+                                                        and old.is_floating_point() else 2.5)}.get(bad_buffer,
+                                                                                                   bad_buffer)
                 try:
                     o.load_state_dict(sd)
-                except CLEAN:
-                    assert _equal(_snapshot([o]), before[opts.index(o):opts.index(o) + 1])
+                    results.append(None)
+                except CLEAN as exc:
+                    results.append(type(exc))
+            assert results[0] == results[1]
+            if results[0] is not None:
+                assert _equal(_snapshot(opts), before)
         elif op == "failing_closure" and name in CLOSURE:
             for o, ps in zip(opts, params):
                 for p in ps:
