@@ -19,18 +19,27 @@ Conventions (one place for all optimizers):
   parameter dtype (round to nearest even).  ``load_state_dict`` keeps this policy (torch's
   default would cast the state to the parameter dtype).
 * **Numerical policy** (README): :func:`ratio` is ``n / b`` with ``b = 0 => 0`` (the
-  reference's ``reference.algorithm.ratio``); non-finite values are never masked.
+  reference's ``reference.algorithm.ratio``); non-finite values are never masked; norms are
+  rescaled where the plain sum of squares over- or underflows, and S3 takes root mode, as in the
+  reference.  Inside each algorithm's accurate domain (README table) the results are the
+  reference's; outside it the reference raises ``FloatingPointError`` and these optimizers, which
+  do not synchronise the device to check, leave the values unchecked (inf or NaN possible, as
+  torch.optim's).
+* **Transactions**: ``add_param_group``, ``load_state_dict`` and ``step`` check everything
+  (hyperparameters, option types, parameters, every group's learning rate, the saved state's keys,
+  shapes, kinds and ranges) before changing anything; a failing closure restores the parameters.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -111,29 +120,63 @@ def sum_squares(t: Tensor) -> Tensor:
     return torch.sum(t * t)
 
 
+def _scaled_norm(t: Tensor) -> Tensor:
+    """``||t||`` without over- or underflow (``reference.algorithm._scaled_norm``): float32 and
+    lower in float64 (their squares are normal float64 numbers), float64 rescaled by the power of
+    two of its largest entry (two exact half-scalings: ``2^k`` is a normal float64 for |k| <= 1022)."""
+    if not t.numel():
+        return torch.zeros((), dtype=t.dtype, device=t.device)
+    if t.dtype != torch.float64:
+        w = t.double()
+        return torch.sqrt(torch.sum(w * w)).to(t.dtype)
+    amax = t.abs().max()
+    e = torch.frexp(torch.where(torch.isfinite(amax), amax, torch.zeros_like(amax))).exponent.to(torch.float64)
+    lo, hi = torch.floor(-e / 2), -e - torch.floor(-e / 2)
+    y = t * torch.pow(2.0, lo) * torch.pow(2.0, hi)
+    return torch.sqrt(torch.sum(y * y)) * torch.pow(2.0, -lo) * torch.pow(2.0, -hi)
+
+
+def _accurate(nrm: Sequence[Tensor], ts: Sequence[Tensor]) -> list[Tensor]:
+    """Replace each norm whose plain sum of squares over- or underflowed (``||t||^2`` infinite or
+    below ``numel * tiny``, the reference's test) by :func:`_scaled_norm`; one host sync to know."""
+    if not ts:
+        return list(nrm)
+    bad = [torch.isinf(n) | (n * n < t.numel() * torch.finfo(n.dtype).tiny) for n, t in zip(nrm, ts)]
+    if not bool(torch.stack([b.to(bad[0].device) for b in bad]).any()):
+        return list(nrm)
+    return [torch.where(b, _scaled_norm(t).to(n.device), n) if bool(b) else n for n, t, b in zip(nrm, ts, bad)]
+
+
 def norms(ts: Sequence[Tensor], scope: str, foreach: bool, likes: Sequence[Tensor] | None = None) -> list[Tensor]:
     """Euclidean norm of each tensor (``scope='tensor'``) or of their concatenation
     (``scope='group'``, the same 0-dim tensor repeated), as 0-dim tensors.
 
-    The norm is ``sqrt(sum x^2)`` without rescaling, as ``reference.algorithm.norm``
-    (``torch.linalg.vector_norm`` and ``torch._foreach_norm`` do not rescale either).
-    ``likes[i]`` (optional): the parameter whose local part ``ts[i]`` is; where it is a DTensor,
-    the norm is that of the logical tensor (:func:`gpu.distributed.reduce_sums`).
+    The norm is ``sqrt(sum x^2)`` wherever that is accurate, as ``reference.algorithm.norm``
+    (``torch.linalg.vector_norm`` and ``torch._foreach_norm`` do not rescale either), and the
+    rescaled :func:`_scaled_norm` where the sum of squares over- or underflows (the reference's
+    rule).  ``likes[i]`` (optional): the parameter whose local part ``ts[i]`` is; where it is a
+    DTensor, the norm is that of the logical tensor (:func:`gpu.distributed.reduce_sums`; the
+    plain sums of squares: no rescaling across shards).
     """
     if not ts:
         return []
     if likes is not None and any(dist.is_dtensor(p) for p in likes):
         return _distributed_norms(ts, scope, foreach, likes)
     if foreach:
-        per = list(torch._foreach_norm(ts))
+        per = _accurate(list(torch._foreach_norm(ts)), ts)
         if scope == "tensor":
             return per
         sq = torch._foreach_mul(per, per)
         total = torch.sqrt(torch.sum(torch.stack([s.to(sq[0].device) for s in sq])))
+        group = [t.reshape(-1) for t in ts]
     else:
         if scope == "tensor":
-            return [torch.sqrt(sum_squares(t)) for t in ts]
+            return _accurate([torch.sqrt(sum_squares(t)) for t in ts], ts)
         total = torch.sqrt(torch.sum(torch.stack([sum_squares(t).to(ts[0].device) for t in ts])))
+        group = [t.reshape(-1) for t in ts]
+    n = sum(t.numel() for t in ts)
+    if bool(torch.isinf(total) | (total * total < n * torch.finfo(total.dtype).tiny)):
+        total = _scaled_norm(torch.cat([t.to(ts[0].device) for t in group]))
     return [total.to(t.device) for t in ts]
 
 
@@ -250,9 +293,19 @@ class Batch:
         return first if all(v == first for v in values) else list(values)
 
 
-def _check_option(name: str, value: Any, allowed: Sequence[Any]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+def _check_option(name: str, value: Any, allowed: Sequence[Any]) -> Any:
+    """``value`` if it is one of ``allowed`` *and of its type* (``1`` is not ``True``: flags are
+    bools or None), as the canonical allowed value; else ``ValueError`` naming the option."""
+    for a in allowed:
+        if a is None:
+            if value is None:
+                return None
+        elif isinstance(a, bool):
+            if isinstance(value, (bool, np.bool_)) and bool(value) is a:
+                return a
+        elif type(value) is type(a) and value == a:
+            return a
+    raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
 
 
 class ReferenceOptimizer(torch.optim.Optimizer):
@@ -293,9 +346,7 @@ class ReferenceOptimizer(torch.optim.Optimizer):
         for k in missing:
             defaults[k] = _REQUIRED
         for name, (default, allowed) in self.options.items():
-            value = torch_opts.get(name, default)
-            _check_option(name, value, allowed)
-            defaults[name] = value
+            defaults[name] = _check_option(name, torch_opts.get(name, default), allowed)
         self._check_options(defaults)
         super().__init__(params, defaults)
 
@@ -334,17 +385,45 @@ class ReferenceOptimizer(torch.optim.Optimizer):
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """torch's ``add_param_group``, validated *before* anything changes: hyperparameters (the
+        reference's checks), torch options, the group's extra entries (:meth:`_group_extras`) and
+        the parameters themselves; a rejected group is not added (and the dict given is not
+        modified)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        group["params"] = list(params)
+        tensors = [p[1] if isinstance(p, tuple) else p for p in group["params"]]
+        for p in tensors:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {torch.typename(p)}")
+            if not p.is_floating_point():
+                raise ValueError(f"{type(self).__name__}: parameters must be floating point, got {p.dtype}")
         spec = {k: p for k, p in SPECS[self.spec].items() if k not in self.per_parameter}
         for k in spec:  # the reference's error (torch would raise ValueError)
-            if self.defaults.get(k) is _REQUIRED and k not in param_group:
+            if self.defaults.get(k) is _REQUIRED and k not in group:
                 raise TypeError(f"{self.spec}: missing required hyperparameter {k!r} ({spec[k].doc})")
-        super().add_param_group(param_group)
-        group = self.param_groups[-1]
-        group.update(resolve(self.spec, {k: group[k] for k in spec}, exclude=self.per_parameter))
+        values = {k: group.get(k, self.defaults[k]) for k in spec}
+        resolved = dict(resolve(self.spec, values, exclude=self.per_parameter))
         for name, (_, allowed) in self.options.items():
-            _check_option(name, group[name], allowed)
-        self._check_options(group)
-        self._check_group(group)
+            resolved[name] = _check_option(name, group.get(name, self.defaults[name]), allowed)
+        candidate = {**group, **resolved, "params": tensors}
+        self._check_options(candidate)
+        self._check_group(candidate)
+        extras = self._group_extras(candidate, param_group)
+        group.update(resolved)
+        group.update(extras)
+        super().add_param_group(group)
+
+    def _group_extras(self, group: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+        """Validated group entries beyond hyperparameters and options (BlockwiseAdam's ``blocks``)."""
+        return {}
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Hook for checks that need the group's parameters (e.g. ``fused`` devices)."""
@@ -355,15 +434,30 @@ class ReferenceOptimizer(torch.optim.Optimizer):
             for name, (default, _) in self.options.items():
                 group.setdefault(name, default)
 
+    nonnegative: ClassVar[tuple[str, ...]] = ()
+    """State buffers whose entries are >= 0 in every reachable state (a second-moment EMA, whose
+    square root is taken): ``load_state_dict`` refuses negative ones."""
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """torch's ``load_state_dict``, then re-impose the state dtype policy on a *copy* of the
-        saved tensors (torch casts floating state to the parameter dtype, which would round the
-        float32 state of bfloat16 parameters, and may alias the given tensors)."""
-        super().load_state_dict(state_dict)
-        saved_ids = chain.from_iterable(g["params"] for g in state_dict["param_groups"])
+        """torch's ``load_state_dict``, after checking the whole state dict (nothing changes if it is
+        refused), then the state dtype policy on a *copy* of the saved tensors (torch casts
+        floating state to the parameter dtype, which would round the float32 state of bfloat16
+        parameters, and may alias the given tensors).
+
+        Checked: the structure; every param group's keys (a key of another optimizer is refused; a
+        missing hyperparameter or option takes its declared default, as torch's ``__setstate__``
+        does for checkpoints older than an option) and values (the reference's ranges, the
+        options' types); every parameter's state: exactly ``step`` (an int >= 0) and this
+        optimizer's buffers, each a tensor of the buffer's shape and kind (floating/integer),
+        finite-or-not as saved, ``>= 0`` where :attr:`nonnegative`.  ``ValueError``/``TypeError``
+        name the group, the parameter and the key.
+        """
+        checked = self._checked_state_dict(state_dict)
+        super().load_state_dict(checked)
+        saved_ids = chain.from_iterable(g["params"] for g in checked["param_groups"])
         ours = chain.from_iterable(g["params"] for g in self.param_groups)
         for pid, p in zip(saved_ids, ours):
-            saved = state_dict["state"].get(pid)
+            saved = checked["state"].get(pid)
             if saved is None:
                 continue
             st = self.state[p]
@@ -374,6 +468,104 @@ class ReferenceOptimizer(torch.optim.Optimizer):
                 else:
                     st[k] = copy.deepcopy(v)
 
+    def _checked_state_dict(self, state_dict: Any) -> dict[str, Any]:
+        """The state dict to load: validated, with defaults for missing group keys (see
+        :meth:`load_state_dict`); raises before anything is modified."""
+        who = type(self).__name__
+        if not isinstance(state_dict, Mapping) or not isinstance(state_dict.get("state"), Mapping) \
+                or not isinstance(state_dict.get("param_groups"), (list, tuple)):
+            raise TypeError(f"{who}.load_state_dict: expected a dict with 'state' (a dict) and 'param_groups' "
+                            f"(a list), got {type(state_dict).__name__}")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        spec = {k: p for k, p in SPECS[self.spec].items() if k not in self.per_parameter}
+        # torch's own bookkeeping (``differentiable``, set in defaults by its __setstate__) is known too
+        known = {"params", "param_names", *spec, *self.options, *self._group_keys(), *self.defaults}
+        groups, state = [], {}
+        for i, (saved, ours) in enumerate(zip(saved_groups, self.param_groups)):
+            if not isinstance(saved, Mapping) or "params" not in saved:
+                raise TypeError(f"{who}.load_state_dict: param group {i} must be a dict with 'params'")
+            if len(saved["params"]) != len(ours["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                                 "optimizer's group")
+            unknown = sorted(set(saved) - known)
+            if unknown:
+                raise ValueError(f"{who}.load_state_dict: param group {i} has key(s) {unknown} that {who} does not "
+                                 f"have: the state dict of another optimizer?")
+            group = dict(saved)
+            for k, p in spec.items():  # torch's __setstate__ convention: a missing key takes its default
+                if k not in group:
+                    if p.default is REQUIRED:
+                        raise ValueError(f"{who}.load_state_dict: param group {i} lacks the required "
+                                         f"hyperparameter {k!r}")
+                    group[k] = p.default
+            values = dict(resolve(self.spec, {k: group[k] for k in spec}, exclude=self.per_parameter))
+            for name, (default, allowed) in self.options.items():
+                values[name] = _check_option(name, group.get(name, default), allowed)
+            group.update(values)
+            group.update(self._checked_group_keys(group, ours, i))
+            candidate = {**group, "params": ours["params"]}
+            self._check_options(candidate)
+            self._check_group(candidate)
+            groups.append(group)
+            for pid, p in zip(saved["params"], ours["params"]):
+                if pid in state_dict["state"]:
+                    state[pid] = self._checked_param_state(state_dict["state"][pid], candidate, p, i, pid)
+        return {**state_dict, "state": state, "param_groups": groups}
+
+    def _group_keys(self) -> tuple[str, ...]:
+        """Group entries beyond hyperparameters and options (BlockwiseAdam: ``blocks``)."""
+        return ()
+
+    def _checked_group_keys(self, group: dict[str, Any], ours: dict[str, Any], index: int) -> dict[str, Any]:
+        """Validate/default the :meth:`_group_keys` of a saved group (``ours``: the live group)."""
+        return {}
+
+    def _checked_param_state(self, saved: Any, group: dict[str, Any], p: Tensor, gi: int, pid: Any
+                             ) -> dict[str, Any]:
+        """One parameter's saved state, checked against a fresh :meth:`_init_state` (keys, shapes,
+        kinds, :attr:`nonnegative`)."""
+        who = f"{type(self).__name__}.load_state_dict: param group {gi}, parameter {pid!r}"
+        if not isinstance(saved, Mapping):
+            raise TypeError(f"{who}: the state must be a dict, got {type(saved).__name__}")
+        if not saved:
+            return {}
+        expected = self._init_state(group, p)
+        keys = {"step", *expected}
+        missing, unknown = sorted(keys - set(saved)), sorted(set(saved) - keys)
+        if missing or unknown:
+            raise ValueError(f"{who}: expected the keys {sorted(keys)}; missing {missing}, unexpected {unknown} "
+                             f"(the state of another optimizer or configuration?)")
+        out: dict[str, Any] = {}
+        step = saved["step"]
+        if isinstance(step, Tensor) and step.numel() == 1 and not step.is_complex():
+            step = step.item()
+        if isinstance(step, float) and step.is_integer():
+            step = int(step)
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise ValueError(f"{who}: 'step' must be an integer >= 0, got {saved['step']!r}")
+        out["step"] = int(step)
+        for k, ref in expected.items():
+            v = saved[k]
+            if not isinstance(v, Tensor):
+                raise TypeError(f"{who}: {k!r} must be a tensor, got {type(v).__name__}")
+            if tuple(v.shape) != tuple(ref.shape):
+                raise ValueError(f"{who}: {k!r} has shape {tuple(v.shape)}, expected {tuple(ref.shape)}")
+            if v.is_floating_point() != ref.is_floating_point() or v.is_complex() or v.dtype == torch.bool:
+                raise ValueError(f"{who}: {k!r} has dtype {v.dtype}, expected a {'floating' if ref.is_floating_point() else 'integer'} tensor like {ref.dtype}")
+            if k in self.nonnegative and bool((dist.local(v) < 0).any()):
+                raise ValueError(f"{who}: {k!r} has negative entries (it is a second-moment EMA, >= 0)")
+            if not ref.is_floating_point() and not self._same_integer_buffer(k, v, ref):
+                raise ValueError(f"{who}: {k!r} does not match this optimizer's configuration")
+            out[k] = v
+        return out
+
+    @staticmethod
+    def _same_integer_buffer(key: str, saved: Tensor, ref: Tensor) -> bool:
+        """An integer buffer derived from the configuration (BlockwiseAdam's ``index``) must equal it."""
+        return bool(torch.equal(dist.local(saved).to(dist.local(ref).device), dist.local(ref)))
+
     # -- stepping ----------------------------------------------------------------------
 
     @torch.no_grad()
@@ -383,12 +575,19 @@ class ReferenceOptimizer(torch.optim.Optimizer):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            batch = self._batch(group, [(p, p.grad) for p in group["params"] if p.grad is not None])
-            if len(batch):
-                self._update(group, batch, self._implementation(group, batch))
-                self._finish(batch)
+        self._apply([(group, [(p, p.grad) for p in group["params"] if p.grad is not None])
+                     for group in self.param_groups])
         return loss
+
+    def _apply(self, work: Sequence[tuple[dict[str, Any], Sequence[tuple[Tensor, Tensor]]]]) -> None:
+        """Update every (group, (parameter, gradient) pairs) of ``work``: all groups are checked
+        (:meth:`_plan`) before any state changes."""
+        work = [(group, pairs) for group, pairs in work if pairs]
+        plans = [self._plan(group, pairs) for group, pairs in work]
+        for (group, pairs), lrs in zip(work, plans):
+            batch = self._batch(group, pairs, lrs=lrs)
+            self._update(group, batch, self._implementation(group, batch))
+            self._finish(batch)
 
     def _implementation(self, group: dict[str, Any], batch: Batch) -> str:
         """``'fused'``, ``'foreach'`` or ``'single'`` (the for-loop), torch's selection rule."""
@@ -400,18 +599,31 @@ class ReferenceOptimizer(torch.optim.Optimizer):
             foreach = all(type(p) in _foreach_types and p.device.type in devices for p in batch.params)
         return "foreach" if foreach else "single"
 
-    def _batch(self, group: dict[str, Any], pairs: Sequence[tuple[Tensor, Tensor]], working: bool = True) -> Batch:
-        """Initialise missing state, advance ``step`` and build the :class:`Batch` of ``pairs``.
-
-        ``working=False`` (fused kernels) passes the parameters and raw gradients through: no
-        state-dtype copies and no sign flip for ``maximize``.
-        """
-        params, xs, gs, states, steps, lrs = [], [], [], [], [], []
+    def _plan(self, group: dict[str, Any], pairs: Sequence[tuple[Tensor, Tensor]]) -> list[float]:
+        """Check ``pairs`` and return each parameter's ``lr_t``, changing nothing (a refused
+        parameter or schedule value raises before any state of any group changes)."""
         for p, g in pairs:
             if g.is_sparse:
                 raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
             if not p.is_floating_point():
                 raise RuntimeError(f"{type(self).__name__}: parameters must be floating point, got {p.dtype}")
+            if g.shape != p.shape:
+                raise RuntimeError(f"{type(self).__name__}: a gradient of shape {tuple(g.shape)} for a parameter "
+                                   f"of shape {tuple(p.shape)}")
+        t_next = [self.state[p]["step"] + 1 if self.state.get(p) else 1 for p, _ in pairs]
+        return [self._lr(group, t) for t in t_next]
+
+    def _batch(self, group: dict[str, Any], pairs: Sequence[tuple[Tensor, Tensor]], working: bool = True,
+               lrs: list[float] | None = None) -> Batch:
+        """Initialise missing state, advance ``step`` and build the :class:`Batch` of ``pairs``
+        (``lrs``: from :meth:`_plan`, which checks them; computed here if not given).
+
+        ``working=False`` (fused kernels) passes the parameters and raw gradients through: no
+        state-dtype copies and no sign flip for ``maximize``.
+        """
+        lrs = self._plan(group, pairs) if lrs is None else lrs
+        params, xs, gs, states, steps = [], [], [], [], []
+        for p, g in pairs:
             st = self.state[p]
             if not st:
                 st["step"] = 0
@@ -429,8 +641,7 @@ class ReferenceOptimizer(torch.optim.Optimizer):
             gs.append(g)
             states.append(st)
             steps.append(st["step"])
-            lrs.append(self._lr(group, st["step"]))
-        return Batch(params, xs, gs, states, steps, lrs)
+        return Batch(params, xs, gs, states, steps, list(lrs))
 
     def _lr(self, group: dict[str, Any], t: int) -> float:
         lr = group["lr"]

@@ -69,6 +69,7 @@ class Adan(ReferenceOptimizer):
     """Adan, official implementation or paper Algorithm 1 form; see the module docstring."""
 
     spec = "adan"
+    nonnegative: ClassVar[tuple[str, ...]] = ("n",)
     examples: ClassVar[dict[str, dict[str, Any]]] = {
         "adan": dict(lr=5e-3, weight_decay=0.02),
         "adan_paper_noprox": dict(lr=5e-3, form="paper", no_prox=True, weight_decay=0.02, eps=1e-6),

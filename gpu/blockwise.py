@@ -53,6 +53,7 @@ class AdaSGD(NormScoped):
     """AdaSGD (adamlinf Algorithm 2): one adaptive scale per tensor or per group."""
 
     spec = "adasgd"
+    nonnegative: ClassVar[tuple[str, ...]] = ("v",)
     examples: ClassVar[dict[str, dict[str, Any]]] = {
         "adasgd": dict(lr=1e-3),
         "adasgd_group": dict(lr=1e-3, eps=1e-8, v0=1e-4, norm_scope="group"),
@@ -69,9 +70,9 @@ class AdaSGD(NormScoped):
         numel = [p.numel() for p in batch.params]  # logical sizes
         if group["norm_scope"] == "group":
             total = torch.sum(torch.stack([s.to(sq[0].device) for s in sq]))
-            mean = [total / sum(numel)] * len(sq)
+            mean = [total / max(sum(numel), 1)] * len(sq)  # an empty group or tensor has mean 0, not 0/0
         else:
-            mean = [s / d for s, d in zip(sq, numel)]
+            mean = [s / max(d, 1) for s, d in zip(sq, numel)]
         vs = batch.buf("v")
         for v, y in zip(vs, mean):
             ema_(v, beta2, y.to(v.device))
@@ -98,14 +99,21 @@ class BlockwiseAdam(ReferenceOptimizer):
         self._default_blocks = blocks
         super().__init__(params, **kwargs)
 
-    def add_param_group(self, param_group: dict[str, Any]) -> None:
-        blocks = param_group.pop("blocks", getattr(self, "_default_blocks", None))
-        super().add_param_group(param_group)
-        group = self.param_groups[-1]
-        group["blocks"] = self._check_blocks(group["params"], blocks)
+    nonnegative: ClassVar[tuple[str, ...]] = ("v",)
+
+    def _group_extras(self, group: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+        return {"blocks": self._check_blocks(group["params"], given.get("blocks", getattr(self, "_default_blocks", None)))}
+
+    def _group_keys(self) -> tuple[str, ...]:
+        return ("blocks",)
+
+    def _checked_group_keys(self, group: dict[str, Any], ours: dict[str, Any], index: int) -> dict[str, Any]:
+        return {"blocks": self._check_blocks(ours["params"], group.get("blocks", ours["blocks"]))}
 
     def _check_blocks(self, params: Sequence[Tensor], blocks: Sequence[Any] | None) -> list[Tensor | None]:
         if blocks is None:
+            return [None] * len(params)
+        if isinstance(blocks, (list, tuple)) and len(blocks) == len(params) and all(b is None for b in blocks):
             return [None] * len(params)
         if isinstance(blocks, (Tensor, np.ndarray)) or len(blocks) != len(params):
             raise ValueError(f"{self.spec}: blocks must be None or a list with one entry (None or block ids) "
@@ -153,7 +161,7 @@ class BlockwiseAdam(ReferenceOptimizer):
         for g, p, st in zip(batch.gs, batch.params, batch.states):
             v, index = dist.local(st["v"]), st.get("index")
             if index is None:
-                ema_(v, group["beta2"], sums[k] / p.numel())
+                ema_(v, group["beta2"], sums[k] / max(p.numel(), 1))  # an empty tensor: mean 0, not 0/0
                 v_coord.append(v)  # broadcasts
                 k += 1
                 continue

@@ -25,6 +25,12 @@ Design:
   below ``2^-99`` is scaled by ``2^96`` before ``cbrt`` and the root by ``2^-32`` after (both
   exact): subnormal ``s`` give the same root as on the CPU.  Other p use float64 libdevice
   ``pow`` rounded once.
+* **Root mode** (``reference.s3``, the whole finite range for any p): after the plain evaluation
+  each element checks, as the reference does, whether it was accurate (finite input,
+  ``s_{t-1} >= 0``, ``y`` in ``[tiny, inf)`` or an exact zero); a block with any element that was
+  not evaluates ``reference.s3.root_mode_update`` in float64 registers (libdevice ``pow``/``cbrt``)
+  for the whole block and keeps it where needed -- no extra memory traffic, and blocks without
+  such elements skip it.
 * **Interpreter.**  Under ``TRITON_INTERPRET=1`` (set before this module is imported) the same
   kernel runs on CPU tensors; libdevice does not exist there, so the cube root / general powers
   use ``exp2(log2(y)/p)`` in float64 rounded once (the ``LIBDEVICE`` constexpr; every other line
@@ -133,7 +139,74 @@ if triton is not None:
         return r
 
     @triton.jit
+    def _pow64(a, p, P: tl.constexpr, LIBDEVICE: tl.constexpr):
+        """``a^p`` in float64 for ``a >= 0`` (root mode): products for p = 1, 2, 3, else pow."""
+        if P == 1:
+            r = a
+        elif P == 2:
+            r = a * a
+        elif P == 3:
+            r = a * a * a
+        else:
+            if LIBDEVICE:
+                r = libdevice.pow(a, p)
+            else:
+                r = tl.exp2(p * tl.log2(a))
+        return r
+
+    @triton.jit
+    def _root64(y, inv_p, P: tl.constexpr, LIBDEVICE: tl.constexpr):
+        """``y^(1/p)`` in float64 for ``y >= 0`` (root mode): sqrt, cbrt, else pow."""
+        if P == 1:
+            r = y
+        elif P == 2:
+            r = tl.sqrt(y)
+        else:
+            if LIBDEVICE:
+                if P == 3:
+                    r = libdevice.cbrt(y)
+                else:
+                    r = libdevice.pow(y, inv_p)
+            else:
+                r = tl.exp2(tl.log2(y) * inv_p)
+        return r
+
+    @triton.jit
+    def _power_mean(u, v, p, inv_p, P: tl.constexpr, LIBDEVICE: tl.constexpr):
+        """``(u^p + v^p)^(1/p)`` for ``u, v >= 0`` scaled by ``max(u, v)`` (``reference.s3._power_mean``)."""
+        c = tl.maximum(u, v)
+        q = tl.where(c > 0, c, 1.0)
+        return c * _root64(_pow64(u / q, p, P, LIBDEVICE) + _pow64(v / q, p, P, LIBDEVICE), inv_p, P, LIBDEVICE)
+
+    @triton.jit
+    def _root_mode(g, m0, s0, beta1, beta2, p, inv_p, ws, wg, eps, lo, hi,
+                   P: tl.constexpr, NESTEROV: tl.constexpr, HAS_EPS: tl.constexpr, LIBDEVICE: tl.constexpr):
+        """s3 Alg. 1 lines 4-8 in root mode, float64 (``reference.s3.root_mode_update``):
+        ``(m_t, s_t as stored, d_t)``."""
+        g = g.to(tl.float64)
+        m0 = m0.to(tl.float64)
+        s0 = s0.to(tl.float64)
+        r0 = tl.where(s0 < 0, -s0, _root64(tl.maximum(s0, 0.0), inv_p, P, LIBDEVICE))
+        a = tl.abs(g)
+        r = tl.minimum(_power_mean(ws * r0, wg * a, p, inv_p, P, LIBDEVICE), tl.maximum(r0, a))
+        m = beta1 * m0 + (1.0 - beta1) * g
+        if NESTEROV:
+            num = beta1 * m + (1.0 - beta1) * g
+            den = tl.minimum(_power_mean(ws * r, wg * a, p, inv_p, P, LIBDEVICE), tl.maximum(r, a))
+        else:
+            num = m
+            den = r
+        if HAS_EPS:
+            den = den + eps
+        d = tl.where(den == 0, 0.0, num / tl.where(den == 0, 1.0, den))
+        sp = _pow64(r, p, P, LIBDEVICE)
+        plain = (sp >= lo) & (sp <= hi)
+        st = tl.where(r == 0, 0.0, tl.where(plain, sp, -r))
+        return m, st, d
+
+    @triton.jit
     def _s3_block(x_ptr, g_ptr, m_ptr, s_ptr, offs, n, b1, c1, b2, c2, p, inv_p, lr, decay, eps,
+                  beta1, beta2, ws, wg, eps64, tiny, lo, hi,
                   X_DT: tl.constexpr, S_DT: tl.constexpr, P: tl.constexpr, NESTEROV: tl.constexpr,
                   HAS_WD: tl.constexpr, HAS_EPS: tl.constexpr, MAXIMIZE: tl.constexpr,
                   IS_F32: tl.constexpr, LIBDEVICE: tl.constexpr, MASKED: tl.constexpr):
@@ -150,6 +223,8 @@ if triton is not None:
             s = tl.load(s_ptr + offs)
         if MAXIMIZE:
             g = -g
+        m0 = m
+        s0 = s
         gp = _abs_pow(tl.abs(g), p, P, LIBDEVICE)
         m = m * b1 + g * c1
         s = s * b2 + gp * c2
@@ -167,6 +242,18 @@ if triton is not None:
         else:  # float64 division is always IEEE-rounded
             q = num / den
         d = tl.where(den == 0, tl.zeros_like(num), q)
+        # root mode where the plain evaluation is out of range (reference.s3._needs_root): finite
+        # input and s_{t-1} < 0, or y outside [tiny, inf) without an exact zero; x - x == 0 <=> finite
+        finite = ((g - g) == 0) & ((m0 - m0) == 0) & ((s0 - s0) == 0)
+        y64 = y.to(tl.float64)
+        good = (s0 >= 0) & (((y64 >= tiny) & ((y - y) == 0)) | ((y == 0) & (g == 0) & (m0 == 0)))
+        bad = finite & (good == 0)
+        if tl.max(bad.to(tl.int32), axis=0) > 0:  # the block has such coordinates: float64 root mode
+            mr, sr, dr = _root_mode(g, m0, s0, beta1, beta2, p, inv_p, ws, wg, eps64, lo, hi, P, NESTEROV,
+                                    HAS_EPS, LIBDEVICE)
+            m = tl.where(bad, mr.to(S_DT), m)
+            s = tl.where(bad, sr.to(S_DT), s)
+            d = tl.where(bad, dr.to(S_DT), d)
         if HAS_WD:
             x = x * decay - d * lr
         else:
@@ -215,6 +302,11 @@ if triton is not None:
         lr = tl.load(coef_ptr + 4)
         decay = tl.load(coef_ptr + 5)
         eps = tl.load(coef_ptr + 6)
+        ws = tl.load(coef_ptr + 7)  # root mode (float64): beta2^(1/p), (1 - beta2)^(1/p), tiny, plain range
+        wg = tl.load(coef_ptr + 8)
+        tiny = tl.load(coef_ptr + 9)
+        lo = tl.load(coef_ptr + 10)
+        hi = tl.load(coef_ptr + 11)
         b1 = beta1.to(S_DT)
         c1 = (1.0 - beta1).to(S_DT)
         b2 = beta2.to(S_DT)
@@ -225,9 +317,11 @@ if triton is not None:
         offs = start + tl.arange(0, BLOCK)
         if start + BLOCK <= n:
             _s3_block(x_ptr, g_ptr, m_ptr, s_ptr, offs, n, b1, c1, b2, c2, p, inv_p, lr_c, decay_c, eps_c,
+                      beta1, beta2, ws, wg, eps, tiny, lo, hi,
                       X_DT, S_DT, P, NESTEROV, HAS_WD, HAS_EPS, MAXIMIZE, S_DT == tl.float32, LIBDEVICE, False)
         else:
             _s3_block(x_ptr, g_ptr, m_ptr, s_ptr, offs, n, b1, c1, b2, c2, p, inv_p, lr_c, decay_c, eps_c,
+                      beta1, beta2, ws, wg, eps, tiny, lo, hi,
                       X_DT, S_DT, P, NESTEROV, HAS_WD, HAS_EPS, MAXIMIZE, S_DT == tl.float32, LIBDEVICE, True)
 
     _TL_DTYPES = {torch.float16: tl.float16, torch.bfloat16: tl.bfloat16, torch.float32: tl.float32,
@@ -320,7 +414,10 @@ def s3_fused_step(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tenso
         key = (device, tuple(rows))
         table = _TABLES.get_or_make(key, lambda: _device_tensor([list(r) for r in rows], torch.int64, device))
         blk_tensor, blk_start = _block_maps(tuple(r[4] for r in rows), device)
-        coefs = (float(beta1), float(beta2), float(p), 1.0 / float(p), lr, 1.0 - lr * weight_decay, float(eps))
+        fi = torch.finfo(sdt)
+        coefs = (float(beta1), float(beta2), float(p), 1.0 / float(p), lr, 1.0 - lr * weight_decay, float(eps),
+                 float(beta2) ** (1.0 / float(p)), (1.0 - float(beta2)) ** (1.0 / float(p)), fi.tiny,
+                 fi.tiny * 2.0**8, fi.max * 2.0**-8)
         coef = _COEFS.get_or_make((device, coefs), lambda: _device_tensor(list(coefs), torch.float64, device))
         grid = (blk_tensor.numel(),)
         _s3_kernel[grid](

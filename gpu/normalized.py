@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 
 from . import distributed as dist
-from ._common import Batch, NormScoped, for_each, foreach_ema_, foreach_ratio, norms, scalar
+from ._common import Batch, NormScoped, for_each, foreach_ema_, foreach_ratio, norms, scalar, state_dtype
 
 __all__ = ["NormalizedSGDM", "NIGT", "momentum_kernel", "normalized_kernel"]
 
@@ -59,6 +59,13 @@ def _normalized_update(group: dict[str, Any], batch: Batch, impl: str, first_is_
     for_each(impl, normalized_kernel, batch.xs, ms, nrm, batch.lrs)
 
 
+def _restore(saved: Sequence[Sequence[tuple[Tensor, Tensor]]]) -> None:
+    """Put every moved parameter back at ``w_t`` (exactly: from its copy)."""
+    for moved in saved:
+        for p, w in moved:
+            dist.local(p).copy_(w)
+
+
 class NormalizedSGDM(NormScoped):
     """Normalized SGD with momentum (nsgdm Eqs. 2-3); see the module docstring."""
 
@@ -85,37 +92,44 @@ class NIGT(NormScoped):
     }
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
-        return {"m": self._zeros(p), "w_prev": p.detach().clone()}
+        # w_{t-1} in the state dtype (float32 for float16/bfloat16 parameters, as every buffer)
+        return {"m": self._zeros(p), "w_prev": p.detach().to(dtype=state_dtype(p.dtype), copy=True)}
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
-        """One NIGT step; ``closure`` evaluates the loss and gradients at the current parameters."""
+        """One NIGT step; ``closure`` evaluates the loss and gradients at the current parameters.
+
+        Transactional: if the extrapolation or the closure raises, every parameter of every group
+        is back at ``w_t`` and every ``.grad`` is the one given before the exception propagates."""
         if closure is None:
             raise RuntimeError("NIGT.step needs a closure that evaluates the loss and calls backward(): "
                                "the gradient is taken at the extrapolated point x_t")
+        grads = [(p, p.grad) for group in self.param_groups for p in group["params"]]
         saved: list[list[tuple[Tensor, Tensor]]] = []
-        for group in self.param_groups:
-            k = group["beta"] / (1.0 - group["beta"])
-            moved = []
-            for p in group["params"]:
-                st = self.state.get(p)
-                if st:  # t >= 2: x_t = w_t + k (w_t - w_{t-1}); w_prev is in the state dtype
-                    lp, w_prev = dist.local(p), dist.local(st["w_prev"])  # local parts of DTensors
-                    w = lp.detach().clone()
-                    wf = w.to(w_prev.dtype)
-                    lp.copy_(wf + (wf - w_prev) * k)
-                    moved.append((p, w))
-            saved.append(moved)
-        self.zero_grad(set_to_none=True)
-        with torch.enable_grad():
-            loss = closure()
-        for group, moved in zip(self.param_groups, saved):
-            for p, w in moved:
-                dist.local(p).copy_(w)
-            batch = self._batch(group, [(p, p.grad) for p in group["params"] if p.grad is not None])
-            if len(batch):
-                self._update(group, batch, self._implementation(group, batch))
-                self._finish(batch)
+        try:
+            for group in self.param_groups:
+                k = group["beta"] / (1.0 - group["beta"])
+                moved: list[tuple[Tensor, Tensor]] = []
+                saved.append(moved)
+                for p in group["params"]:
+                    st = self.state.get(p)
+                    if st:  # t >= 2: x_t = w_t + k (w_t - w_{t-1}); w_prev is in the state dtype
+                        lp, w_prev = dist.local(p), dist.local(st["w_prev"])  # local parts of DTensors
+                        w = lp.detach().clone()
+                        moved.append((p, w))
+                        wf = w.to(w_prev.dtype)
+                        lp.copy_(wf + (wf - w_prev) * k)
+            self.zero_grad(set_to_none=True)
+            with torch.enable_grad():
+                loss = closure()
+        except BaseException:
+            _restore(saved)
+            for p, g in grads:
+                p.grad = g
+            raise
+        _restore(saved)
+        self._apply([(group, [(p, p.grad) for p in group["params"] if p.grad is not None])
+                     for group in self.param_groups])
         return loss
 
     def _update(self, group: dict[str, Any], batch: Batch, impl: str) -> None:

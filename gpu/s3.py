@@ -26,25 +26,17 @@ Implementations (``foreach``/``fused`` as in ``torch.optim.AdamW``):
   libdevice ``cbrt`` (1 ulp).  Every path evaluates the same real function, with the reference's
   order of operations; ``gpu.tolerances`` bounds the differences.
 
-float32 validity domain (p = 3; the paper's ``s`` is stored, in float32 for float32, float16 and
-bfloat16 parameters).  The step is accurate (``gpu.tolerances``) while ``|g|^3`` and
-``(1 - beta2)|g|^3`` are normal float32 numbers, i.e. for
-``2^-42 (1 - beta2)^(-1/3) <= |g| < 2^(128/3) ~ 6.98e12`` (``6.2e-13 .. 6.98e12`` at
-``beta2 = 0.95``).  Outside it the step degrades but never produces NaN/inf from finite input:
-
-* ``|g|`` below it: ``|g|^3`` is subnormal (relative precision lost gradually), and below
-  ``~1.1e-15`` it is 0.  If the whole history of a coordinate underflowed, ``b_t = 0`` and the
-  step of that coordinate is 0 (``n/0 := 0``) although the exact step is ``~ lr``.
-* ``|g| > 6.98e12``: ``|g|^3`` and ``s`` become ``+inf``, ``b_t = inf`` and the step of the
-  coordinate is 0 -- permanently, since ``s`` stays ``inf``.
-
-For p = 2 the domain is about ``2^-63 .. 2^64`` (``1.1e-19 .. 1.8e19``), for p = 1 all of
-float32; float64 state (float64 parameters) meets the same edges only at ``|g| ~ 1e-103`` and
-``5.6e102`` (p = 3).  This is inherent to storing ``s`` (the paper's buffer) in float32: a
-rescaled evaluation of ``b_t`` cannot recover an ``s`` that already under/overflowed (storing
-``r = s^(1/p)``, updated as a rescaled power mean, would, but the state would no longer hold
-the paper's ``s``).  The paths agree on these edges with the
-float32 reference: same zero/NaN/inf patterns (``tests/gpu``).
+The whole finite range, any p: **root mode** (``reference.s3``).  Where the plain evaluation
+leaves the state dtype's range (``|g|^p`` or ``s`` over- or underflowing: in float32 with p = 3
+beyond ``|g| ~ 7e12`` or below ``~1e-15``, with p = 8 outside about ``[1e-5, 1e4]``), the
+coordinate's ``s`` is stored as ``-s_t^(1/p)`` and both power means of lines 5 and 7 are
+evaluated scaled by their largest weighted term, in float64 (``reference.s3.root_mode_update``;
+:func:`root_mode_update` here, the same formula in torch).  The decision is the reference's, per
+coordinate: the plain result is kept where ``s_{t-1} >= 0`` and the root argument ``y`` is a
+finite number at least the dtype's smallest normal (or the coordinate is exactly zero).  Every
+path (for-loop, foreach, fused) implements the same two modes.  The for-loop/foreach paths look
+for such coordinates with one reduction per tensor and one host synchronisation per step, and
+evaluate root mode only where it is needed; the fused kernel decides per element in registers.
 """
 
 from __future__ import annotations
@@ -65,7 +57,8 @@ from ._common import (
     scalar,
 )
 
-__all__ = ["S3", "abs_pow", "root", "foreach_abs_pow", "foreach_root", "s3_kernel", "s3_single", "s3_foreach"]
+__all__ = ["S3", "abs_pow", "root", "foreach_abs_pow", "foreach_root", "s3_kernel", "s3_single", "s3_foreach",
+           "root_mode_update", "needs_root"]
 
 
 def _via_float64_pow(y: Tensor, e: float) -> Tensor:
@@ -114,22 +107,87 @@ def root(y: Tensor, p: float) -> Tensor:
     return foreach_root([y], p)[0]
 
 
+def _power_mean(u: Tensor, v: Tensor, p: float) -> Tensor:
+    """``(u^p + v^p)^(1/p)`` for ``u, v >= 0`` scaled by ``max(u, v)`` (``reference.s3._power_mean``)."""
+    c = torch.maximum(u, v)
+    q = torch.where(c > 0, c, torch.ones_like(c))
+    return c * root(abs_pow(u / q, p) + abs_pow(v / q, p), p)
+
+
+def root_mode_update(g: Tensor, m0: Tensor, s0: Tensor, *, beta1: float, beta2: float, p: float, nesterov: bool,
+                     eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """s3 Alg. 1 lines 4-8 in root mode for coordinates with finite input: ``(m_t, s_t, d_t)`` in the
+    state dtype, ``s_t`` as stored; ``reference.s3.root_mode_update`` in torch (float64 inside)."""
+    dt = s0.dtype
+    w = torch.float64
+    g, m0, s0 = g.to(w), m0.to(w), s0.to(w)
+    r0 = torch.where(s0 < 0, -s0, root(s0.clamp_min(0), p))
+    a = g.abs()
+    ws, wg = beta2 ** (1.0 / p), (1.0 - beta2) ** (1.0 / p)
+    r = torch.minimum(_power_mean(ws * r0, wg * a, p), torch.maximum(r0, a))
+    m = beta1 * m0 + (1.0 - beta1) * g
+    if nesterov:
+        num = beta1 * m + (1.0 - beta1) * g
+        den = torch.minimum(_power_mean(ws * r, wg * a, p), torch.maximum(r, a))
+    else:
+        num, den = m, r
+    if eps:
+        den = den + eps
+    d = foreach_ratio([num], [den])[0]
+    sp = abs_pow(r, p)
+    fi = torch.finfo(dt)
+    plain = (sp >= fi.tiny * 2.0**8) & (sp <= fi.max * 2.0**-8)
+    s = torch.where(r == 0, torch.zeros_like(r), torch.where(plain, sp, -r))
+    return m.to(dt), s.to(dt), d.to(dt)
+
+
+def needs_root(g: Tensor, m0: Tensor, s0: Tensor, y: Tensor) -> Tensor:
+    """The coordinates the plain evaluation gets wrong (``reference.s3._needs_root``): finite input
+    and either root mode (``s0 < 0``) or ``y`` outside ``[tiny, inf)`` without an exact zero."""
+    tiny = torch.finfo(y.dtype).tiny
+    finite = torch.isfinite(g) & torch.isfinite(m0) & torch.isfinite(s0)
+    good = (s0 >= 0) & (((y >= tiny) & (y < float("inf"))) | ((y == 0) & (g == 0) & (m0 == 0)))
+    return finite & ~good
+
+
+def _in_range(s0: Tensor, y: Tensor) -> Tensor:
+    """One reduction per tensor: ``min s0 >= 0`` and ``y`` within ``[tiny, inf)`` (0-dim bool)."""
+    if not y.numel():
+        return torch.ones((), dtype=torch.bool, device=y.device)
+    lo, hi = torch.aminmax(y)
+    return (s0.min() >= 0) & (lo >= torch.finfo(y.dtype).tiny) & (hi < float("inf"))
+
+
 def s3_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
               lrs: float | Sequence[float], *, beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
               weight_decay: float) -> None:
-    """s3 Algorithm 1 on tensor lists, in place (``reference.s3.s3_direction`` and the decoupled step):
-    the one torch formula, run on whole lists (foreach) or lists of one (for-loop)."""
+    """s3 Algorithm 1 on tensor lists, in place (``reference.s3.s3_direction`` and the decoupled step,
+    root mode where the plain evaluation is out of range): the one torch formula, run on whole
+    lists (foreach) or lists of one (for-loop)."""
     gp = foreach_abs_pow(gs, p)
+    c2gp = torch._foreach_mul(gp, 1.0 - beta2)
+    s_new = torch._foreach_add(torch._foreach_mul(ss, beta2), c2gp)  # line 5 (torch._foreach_* rounding)
+    ys = torch._foreach_add(torch._foreach_mul(s_new, beta2), c2gp) if nesterov else s_new
+    fix: list[tuple[int, Tensor, Tensor, Tensor, Tensor]] = []
+    if not bool(torch.stack([_in_range(s, y).to(gs[0].device) for s, y in zip(ss, ys)]).all()):  # one sync
+        for i, (g, m, s, y) in enumerate(zip(gs, ms, ss, ys)):
+            idx = needs_root(g, m, s, y).nonzero(as_tuple=True)
+            if idx[0].numel():
+                fix.append((i, idx, g[idx], m[idx].clone(), s[idx].clone()))
+    torch._foreach_copy_(ss, s_new)
     foreach_ema_(ms, beta1, gs)
-    foreach_ema_(ss, beta2, gp)
     if nesterov:
         num = torch._foreach_add(torch._foreach_mul(ms, beta1), torch._foreach_mul(gs, 1.0 - beta1))
-        den = foreach_root(torch._foreach_add(torch._foreach_mul(ss, beta2), torch._foreach_mul(gp, 1.0 - beta2)), p)
     else:
-        num, den = list(ms), foreach_root(ss, p)
+        num = list(ms)
+    den = foreach_root(ys, p)
     if eps:
         den = torch._foreach_add(den, eps)
-    foreach_decoupled_update(xs, foreach_ratio(num, den), scalar(lrs), weight_decay)
+    ds = foreach_ratio(num, den)
+    for i, idx, g, m0, s0 in fix:
+        m, s, d = root_mode_update(g, m0, s0, beta1=beta1, beta2=beta2, p=p, nesterov=nesterov, eps=eps)
+        ms[i][idx], ss[i][idx], ds[i][idx] = m, s, d
+    foreach_decoupled_update(xs, ds, scalar(lrs), weight_decay)
 
 
 def s3_single(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
@@ -187,6 +245,7 @@ class S3(ReferenceOptimizer):
         else:
             for_each(impl, s3_kernel, batch.xs, batch.gs, ms, ss, batch.lrs, **kw)
 
-    def _batch(self, group: dict[str, Any], pairs: Sequence[tuple[Tensor, Tensor]], working: bool = True) -> Batch:
+    def _batch(self, group: dict[str, Any], pairs: Sequence[tuple[Tensor, Tensor]], working: bool = True,
+               lrs: list[float] | None = None) -> Batch:
         # fused: no float32 working copies, the kernel converts dtypes and flips signs in registers
-        return super()._batch(group, pairs, working=working and not group["fused"])
+        return super()._batch(group, pairs, working=working and not group["fused"], lrs=lrs)

@@ -69,6 +69,13 @@ def adasam_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tenso
     torch._foreach_sub_(xs, torch._foreach_mul(d, scalar(lrs)))
 
 
+def _restore(pending: Sequence[tuple[Any, list[Tensor], list[Tensor]]]) -> None:
+    """Put every perturbed parameter back at ``x_t`` (exactly: from its copy)."""
+    for _, params, saved in pending:
+        for p, x in zip(params, saved):
+            dist.local(p).copy_(x)
+
+
 class _SharpnessAware(NormScoped):
     options: ClassVar[dict[str, tuple[Any, tuple[Any, ...]]]] = {
         **NormScoped.options,
@@ -77,39 +84,49 @@ class _SharpnessAware(NormScoped):
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
-        """One SAM step; ``closure`` re-evaluates the loss and its gradients (see the module docstring)."""
+        """One SAM step; ``closure`` re-evaluates the loss and its gradients (see the module docstring).
+
+        Transactional: if computing the perturbation or the closure raises, every parameter of
+        every group is back at ``x_t`` and every ``.grad`` is the one given, before the exception
+        propagates; if a parameter misses its second gradient, all are restored and nothing is
+        updated."""
         if closure is None:
             raise RuntimeError(f"{type(self).__name__}.step needs a closure that re-evaluates the loss "
                                "and calls backward() on the same mini-batch")
-        pending = []
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            if not params:
-                continue
-            impl = self._implementation_of(group, params)
-            sd = [state_dtype(p.dtype) for p in params]
-            s = [dist.local(p.grad).to(d) for p, d in zip(params, sd)]
-            if group["maximize"]:
-                s = [-v for v in s]
-            nrm = norms(s, group["norm_scope"], impl == "foreach", likes=params)
-            delta = for_each(impl, perturbation_kernel, s, nrm, rho=group["rho"])
-            saved = [dist.local(p).detach().clone() for p in params]  # local parts of DTensors
-            for p, d, x in zip(params, delta, saved):
-                dist.local(p).copy_(x.to(d.dtype) + d)
-            pending.append((group, params, saved))
-        self.zero_grad(set_to_none=True)
-        with torch.enable_grad():
-            loss = closure()
-        for group, params, saved in pending:
-            for p, x in zip(params, saved):
-                dist.local(p).copy_(x)
-            missing = [i for i, p in enumerate(params) if p.grad is None]
-            if missing:
-                raise RuntimeError(f"{type(self).__name__}: the closure produced no gradient for parameter(s) "
-                                   f"{missing} of a group although they had one at x_t")
-            batch = self._batch(group, [(p, p.grad) for p in params])
-            self._update(group, batch, self._implementation(group, batch))
-            self._finish(batch)
+        grads = [(p, p.grad) for group in self.param_groups for p in group["params"]]
+        pending: list[tuple[dict[str, Any], list[Tensor], list[Tensor]]] = []
+        try:
+            for group in self.param_groups:
+                params = [p for p in group["params"] if p.grad is not None]
+                if not params:
+                    continue
+                impl = self._implementation_of(group, params)
+                sd = [state_dtype(p.dtype) for p in params]
+                s = [dist.local(p.grad).to(d) for p, d in zip(params, sd)]
+                if group["maximize"]:
+                    s = [-v for v in s]
+                nrm = norms(s, group["norm_scope"], impl == "foreach", likes=params)
+                delta = for_each(impl, perturbation_kernel, s, nrm, rho=group["rho"])
+                saved = [dist.local(p).detach().clone() for p in params]  # local parts of DTensors
+                pending.append((group, params, saved))
+                for p, d, x in zip(params, delta, saved):
+                    dist.local(p).copy_(x.to(d.dtype) + d)
+            self.zero_grad(set_to_none=True)
+            with torch.enable_grad():
+                loss = closure()
+        except BaseException:
+            _restore(pending)
+            for p, g in grads:
+                p.grad = g
+            raise
+        _restore(pending)
+        missing = [(gi, i) for gi, (group, params, _) in enumerate(pending) for i, p in enumerate(params)
+                   if p.grad is None]
+        if missing:
+            raise RuntimeError(f"{type(self).__name__}: the closure produced no gradient for parameter(s) "
+                               f"{missing} (group, index among those with a gradient) although they had one at x_t; "
+                               "the parameters are restored and nothing was updated")
+        self._apply([(group, [(p, p.grad) for p in params]) for group, params, _ in pending])
         return loss
 
     def _implementation_of(self, group: dict[str, Any], params: list[Tensor]) -> str:
@@ -137,6 +154,7 @@ class AdaSAM(_SharpnessAware):
 
     spec = "adasam"
     keep_max: ClassVar[bool] = True
+    nonnegative: ClassVar[tuple[str, ...]] = ("v", "v_hat")
     examples: ClassVar[dict[str, dict[str, Any]]] = {"adasam": dict(lr=3e-3, rho=0.05)}
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:

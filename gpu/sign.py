@@ -74,6 +74,7 @@ class GeneralizedSignSGD(ReferenceOptimizer):
     """Generalized SignSGD (gsignsgd Algorithm 1); ``beta2 = 0`` is Signum."""
 
     spec = "generalized_signsgd"
+    nonnegative: ClassVar[tuple[str, ...]] = ("v",)
     examples: ClassVar[dict[str, dict[str, Any]]] = {"generalized_signsgd": dict(lr=1e-3, eps=1e-8)}
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:

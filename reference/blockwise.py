@@ -104,7 +104,8 @@ def update(g: np.ndarray, state: BlockState, hp: AdaSGDParams | BlockwiseAdamPar
     m = beta1 * state.m + (1.0 - beta1) * g
     blocks = hp.get("blocks")
     if blocks is None:
-        v = beta2 * state.v + (1.0 - beta2) * (np.sum(g * g, axis=-1, keepdims=True) / g.shape[-1])
+        # the mean of g^2 over the run's d coordinates (a run with d = 0 has mean 0, not 0/0)
+        v = beta2 * state.v + (1.0 - beta2) * (np.sum(g * g, axis=-1, keepdims=True) / max(g.shape[-1], 1))
         v_coord = v
     else:
         part = _partition_of(hp)

@@ -21,7 +21,7 @@ from .declaration import RUN, Declaration, Example, Step
 from .hyperparams import POS, UNIT, UNIT_CLOSED, Hyperparams, LearningRate, learning_rate, param
 from .registry import register
 
-__all__ = ["ClipState", "ClipParams", "sgd_clip", "clip_factor"]
+__all__ = ["ClipState", "ClipParams", "sgd_clip", "clip_factor", "clipped"]
 
 
 class ClipState(NamedTuple):
@@ -42,9 +42,29 @@ class ClipParams(Hyperparams):
 
 def clip_factor(u: np.ndarray, eta: float, gamma: float) -> np.ndarray:
     """``min(1, gamma / (eta ||u||))`` over the last axis (1 when ``u = 0``; NaN when ``||u||`` is NaN)."""
-    nu = eta * norm(u)
+    with np.errstate(over="ignore"):  # eta ||u|| beyond the dtype: clipped (clipped() then rescales)
+        nu = eta * norm(u)
     small = nu <= gamma  # False for NaN, so a NaN norm propagates instead of reading as "no clipping"
     return np.where(small, 1.0, gamma / np.where(small, 1.0, nu))
+
+
+def clipped(weight: float, u: np.ndarray, eta: float, gamma: float) -> np.ndarray:
+    """``weight * min(1, gamma / (eta ||u||)) * u`` (:func:`clip_factor`, in this order), and, for a
+    finite run whose ``eta ||u||`` exceeds the dtype (the factor would be 0: a 0 step),
+    ``weight (gamma / eta) u / ||u||`` evaluated on ``u 2^-e`` (``2^(e-1) <= max |u| < 2^e``, exact
+    scaling)."""
+    f = clip_factor(u, eta, gamma)
+    out = weight * f * u
+    if getattr(out, "__counting__", False):
+        return out  # type: ignore[no-any-return]
+    lost = (f == 0) & np.isfinite(u).all(axis=-1, keepdims=True) & (u != 0).any(axis=-1, keepdims=True)
+    if not lost.any():
+        return out  # type: ignore[no-any-return]
+    with np.errstate(all="ignore"):
+        _, e = np.frexp(np.max(np.abs(u), axis=-1, keepdims=True))
+        v = np.ldexp(u, -e)
+        rescaled = (weight * (gamma / eta)) * (v / norm(v))
+    return np.where(lost, rescaled, out)  # type: ignore[no-any-return]
 
 
 def _init(x: np.ndarray, hp: ClipParams) -> ClipState:
@@ -58,9 +78,9 @@ def update(g: np.ndarray, state: ClipState, hp: ClipParams, step: Step) -> ClipS
     m = beta * state.m + (1.0 - beta) * g
     d = np.zeros_like(g)
     if nu:
-        d = d + nu * clip_factor(m, eta, gamma) * m
+        d = d + clipped(nu, m, eta, gamma)
     if nu != 1.0:
-        d = d + (1.0 - nu) * clip_factor(g, eta, gamma) * g
+        d = d + clipped(1.0 - nu, g, eta, gamma)
     return ClipState(step.t, m, d)
 
 

@@ -28,20 +28,35 @@ count ``t``, the learning rate ``lr_t`` (a constant or a checked schedule), the 
 
 An optional fused kernel (:attr:`Declaration.fused`) evaluates the same operations faster and is
 pinned to the plain formula bit for bit (tests/reference/test_speed_equivalence.py).
+
+The driver also owns the input checks and the numerical policy (README "Numerical policy";
+:mod:`reference.validation`): ``x`` is a real array (bool/integer promoted to the state's dtype,
+complex refused), the oracle's gradient is real, of x's shape and representable in x's dtype.
+The update and the step run with NumPy's overflow, invalid and divide-by-zero flags raising: a
+step from finite x, state and gradient whose arithmetic leaves the dtype's range raises
+``FloatingPointError`` naming the algorithm and the step (never a NaN, an inf or a silently zeroed
+coordinate from finite input); a step with non-finite input runs with the flags ignored, so that
+NaN and inf propagate as IEEE arithmetic dictates.  Oracle calls run under the caller's
+``np.errstate``; a point at which a gradient rule evaluates the oracle (SAM's ``x + delta``,
+NIGT's extrapolation) that overflows from finite input raises ``FloatingPointError`` before the
+oracle sees it.  State is never mutated: a step that raises leaves ``x`` and the state as they were.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Literal, NamedTuple, ParamSpec, TypeVar, cast
 
 import numpy as np
 
-from .algorithm import Algorithm, GradientOracle, check_shape, draw_sample, kernel_ready, lr_at, oracle_gradient
+from .algorithm import Algorithm, GradientOracle, check_shape, draw_sample, kernel_ready, lr_at
 from .hyperparams import REQUIRED, Hyperparams, validate
+from .validation import gradient as checked_gradient
+from .validation import iterate
 
 __all__ = ["Declaration", "Conventions", "Transform", "Buffer", "IDENTITY", "bias_corrected", "lr_scaled", "negated",
            "transform_named", "as_buffer", "NormScope", "NORM_SCOPES", "Example", "Step", "Gradient", "WeightDecay", "Scope", "Reduction",
@@ -97,19 +112,57 @@ def coupled(hp: Any) -> WeightDecay:
 
 class Gradient:
     """The oracle as an update's gradient rule sees it: ``grad(point)`` calls the oracle and checks
-    the gradient's shape (cast to the point's dtype); ``grad.sample(same)`` one frozen sample
-    (``reference.algorithm.draw_sample``)."""
+    the gradient (:func:`reference.validation.gradient`: real, the point's shape, cast to its
+    dtype); ``grad.sample(same)`` one frozen sample (``reference.algorithm.draw_sample``).
 
-    __slots__ = ("name", "oracle")
+    The driver gives it the caller's ``np.errstate`` (the oracle runs under it, not under the
+    driver's) and a function telling whether the step's inputs are finite: a point that is not
+    finite although they are (an extrapolation that overflowed) raises ``FloatingPointError``
+    instead of reaching the oracle."""
 
-    def __init__(self, name: str, oracle: Any) -> None:
-        self.name, self.oracle = name, oracle
+    __slots__ = ("name", "oracle", "inputs_finite", "errstate", "seen")
+
+    def __init__(self, name: str, oracle: Any, inputs_finite: Callable[[], bool] | None = None,
+                 errstate: Mapping[str, str] | None = None, seen: list[bool] | None = None) -> None:
+        self.name, self.oracle, self.inputs_finite, self.errstate = name, oracle, inputs_finite, errstate
+        self.seen = [True] if seen is None else seen  # [whether every gradient returned so far was finite]
 
     def __call__(self, point: np.ndarray) -> np.ndarray:
-        return oracle_gradient(self.name, self.oracle, point)
+        if self.inputs_finite is not None and not all_finite(point) and self.seen[0] and self.inputs_finite():
+            raise FloatingPointError(
+                f"{self.name}: the point at which the oracle is evaluated left {np.asarray(point).dtype}'s range "
+                "from finite x, state and gradients (its exact value is not representable)")
+        if self.errstate is None:
+            g = self.oracle(point)
+        else:
+            with np.errstate(**self.errstate):
+                g = self.oracle(point)
+        g = checked_gradient(self.name, g, point)
+        if self.inputs_finite is not None and self.seen[0] and not all_finite(g):
+            self.seen[0] = False
+        return g
 
     def sample(self, same_sample: bool = True) -> Gradient:
-        return Gradient(self.name, draw_sample(self.oracle, same_sample))
+        return Gradient(self.name, draw_sample(self.oracle, same_sample), self.inputs_finite, self.errstate, self.seen)
+
+
+def all_finite(*values: Any) -> bool:
+    """Whether every float entry of ``values`` (arrays, tuples of arrays, numbers, NamedTuple
+    states) is finite; integer entries and operation-counting arrays count as finite."""
+    for v in values:
+        if getattr(v, "__counting__", False) or v is None or isinstance(v, (bool, int, str, np.integer)):
+            continue
+        if isinstance(v, tuple):
+            if not all_finite(*v):
+                return False
+        elif isinstance(v, float):
+            if not math.isfinite(v):
+                return False
+        else:
+            a = np.asarray(v)
+            if a.dtype.kind in "fc" and not np.isfinite(a).all():
+                return False
+    return True
 
 
 class Transform(NamedTuple):
@@ -334,6 +387,10 @@ class Declaration(Generic[P, S]):
         hp = self.hyperparams(**validate(self.name, self.params, given))  # type: ignore[call-arg]
         if self.check is not None:
             self.check(hp)
+        lr, decay = hp.get("lr"), self.decay(hp)
+        if isinstance(lr, float) and decay.kind in ("decoupled", "proximal") and not math.isfinite(lr * decay.value):
+            raise ValueError(f"{self.name}: lr * weight_decay must be finite (the decay factor 1 -+ lr weight_decay), "
+                             f"got lr={lr!r}, weight_decay={decay.value!r}")
         return hp
 
     def build(self, hp: Hyperparams) -> Algorithm:
@@ -371,16 +428,28 @@ def _minus(x: np.ndarray, lr_t: Any, d: np.ndarray) -> np.ndarray:
     return np.subtract(x, u, out=u)
 
 
-def apply_step(x: np.ndarray, d: np.ndarray, lr_t: Any, decay: WeightDecay) -> np.ndarray:
+def _factor(name: str, value: float, what: str) -> float:
+    """A decay factor ``1 -+ lr_t lambda``, refused when ``lr_t lambda`` overflows (it would turn a
+    zero coordinate into NaN, 0 * inf)."""
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: lr_t * weight_decay must be finite ({what}), got {value!r}")
+    return value
+
+
+def apply_step(x: np.ndarray, d: np.ndarray, lr_t: Any, decay: WeightDecay, name: str = "step") -> np.ndarray:
     """``x_{t+1}`` from ``x_t``, the direction ``d_t`` and ``lr_t`` under ``decay``."""
     kind, lam = decay
     if kind == "decoupled":
         if lam:
-            return x * (1.0 - lr_t * lam) - lr_t * d
+            return x * _factor(name, 1.0 - lr_t * lam, "1 - lr_t weight_decay") - lr_t * d
         return _minus(x, lr_t, d)
     if kind == "proximal":
-        return (x - lr_t * d) / (1.0 + lr_t * lam)
+        return (x - lr_t * d) / _factor(name, 1.0 + lr_t * lam, "1 + lr_t weight_decay")
     return _minus(x, lr_t, d)
+
+
+RAISE: Final = {"over": "raise", "invalid": "raise", "divide": "raise", "under": "ignore"}
+"""The ``np.errstate`` of an update from finite input: leaving the dtype's range is an error."""
 
 
 def build(decl: Declaration[Any, Any], hp: Hyperparams) -> Algorithm:
@@ -397,12 +466,7 @@ def build(decl: Declaration[Any, Any], hp: Hyperparams) -> Algorithm:
 
         return init_state(as_float_array(x0), hp)
 
-    def step(x: np.ndarray, state: Any, oracle: GradientOracle) -> tuple[np.ndarray, Any]:
-        check_shape(name, x, state)
-        t = state.t + 1
-        lr_t = lr_at(name, cast(Any, lr), t) if rate is None else rate(state, hp, t)
-        info = Step(t, lr_t, x)
-        g = oracle_gradient(name, oracle, x) if gradient is None else gradient(Gradient(name, oracle), state, hp, info)
+    def advance(x: np.ndarray, g: Any, state: Any, info: Step) -> tuple[np.ndarray, Any]:
         if fused is not None:
             out = fused(g, state, hp, info)
             if out is not None:
@@ -410,6 +474,85 @@ def build(decl: Declaration[Any, Any], hp: Hyperparams) -> Algorithm:
         if coupled_wd:
             g = g + coupled_wd * x
         new = update(g, state, hp, info)
-        return apply_step(x, new.direction, lr_t, decay), new
+        return apply_step(x, new.direction, info.lr, decay, name), new
+
+    def step(x: np.ndarray, state: Any, oracle: GradientOracle) -> tuple[np.ndarray, Any]:
+        x = iterate(name, x, state.direction.dtype)
+        check_shape(name, x, state)
+        t = state.t + 1
+        lr_t = lr_at(name, cast(Any, lr), t) if rate is None else rate(state, hp, t)
+        info = Step(t, lr_t, x)
+        finite: list[bool] = []
+
+        def inputs_finite() -> bool:  # x and the state, evaluated once and only when needed
+            if not finite:
+                finite.append(all_finite(x, *state))
+            return finite[0]
+
+        if gradient is None:
+            g = checked_gradient(name, oracle(x), x)
+        else:
+            caller = np.geterr()  # the oracle runs under the caller's errstate
+            with np.errstate(all="ignore"):  # the rule's own arithmetic: its points are checked
+                g = gradient(Gradient(name, oracle, inputs_finite, caller), state, hp, info)
+        try:
+            with np.errstate(**RAISE):
+                return advance(x, g, state, info)
+        except FloatingPointError as exc:
+            if inputs_finite() and all_finite(g):
+                dtype = getattr(x, "dtype", "float64")
+                raise FloatingPointError(
+                    f"{name}: step {t} from finite x, state and gradient left {dtype}'s range ({exc}); outside "
+                    "the algorithm's domain (README, Numerical policy) no finite result represents it") from None
+        with np.errstate(all="ignore"):  # non-finite input: NaN/inf propagate
+            out = advance(x, g, state, info)
+        _check_reach(name, t, decl.scope, x, g, state, out)
+        return out
 
     return Algorithm(name, hp, init, step, oracle_calls=decl.oracle_calls)
+
+
+def _finite_mask(values: Any, shape: tuple[int, ...], scope: str) -> np.ndarray:
+    """Per coordinate of ``shape`` (per run unless ``scope`` is ``'coordinate'``): whether every
+    input it reads is finite.  Arrays of ``shape`` count per coordinate, other arrays per run."""
+    fin = np.ones(shape, bool)
+    run_shape = shape[:-1] + (1,)
+    for v in values:
+        if getattr(v, "__counting__", False) or not isinstance(v, np.ndarray) or v.dtype.kind not in "fc":
+            continue
+        f = np.isfinite(v)
+        if v.shape == shape:
+            fin &= f
+        elif v.ndim == len(shape) and v.shape[:-1] == shape[:-1]:
+            fin &= f.all(axis=-1, keepdims=True)
+        else:
+            fin &= bool(f.all())
+    if scope != "coordinate" and len(shape):
+        fin = np.broadcast_to(fin.all(axis=-1, keepdims=True), shape) if shape[-1] else fin
+    return np.broadcast_to(fin, shape) if fin.shape != shape else fin  # type: ignore[no-any-return]
+
+
+def _check_reach(name: str, t: int, scope: str, x: Any, g: Any, state: Any, out: tuple[np.ndarray, Any]) -> None:
+    """After a step with some non-finite input: a coordinate (or run) whose inputs were all finite
+    must have finite outputs -- NaN and inf may only reach what reads them (README policy)."""
+    if getattr(x, "__counting__", False) or not isinstance(x, np.ndarray):
+        return
+    grads = g if isinstance(g, tuple) else (g,)
+    fin = _finite_mask((x, *grads, *state), x.shape, scope)
+    if not fin.any():
+        return
+    x_next, new = out
+    for field, v in (("x", x_next), *zip(new._fields, new)):
+        if not isinstance(v, np.ndarray) or v.dtype.kind not in "fc":
+            continue
+        bad = ~np.isfinite(v)
+        if v.shape == x.shape:
+            bad &= fin
+        elif v.ndim == x.ndim and v.shape[:-1] == x.shape[:-1]:
+            bad &= fin.all(axis=-1, keepdims=True)
+        else:
+            bad &= bool(fin.all())
+        if bad.any():
+            raise FloatingPointError(
+                f"{name}: step {t}: {field} left {v.dtype}'s range where its inputs are finite (other coordinates had "
+                "non-finite input); outside the algorithm's domain (README, Numerical policy)")

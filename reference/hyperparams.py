@@ -189,9 +189,10 @@ def one_of(*choices: Any) -> Check:
     allowed = "one of " + ", ".join(repr(c) for c in choices)
 
     def check(alg: str, name: str, value: Any) -> Any:
-        if value not in choices:
-            raise fail(f"{alg}: {name}", allowed, value)
-        return value
+        for c in choices:  # equal *and* of the choice's kind (an array, 1 for True, ... are refused)
+            if (type(value) is type(c) or (isinstance(c, str) and isinstance(value, str))) and value == c:
+                return c
+        raise fail(f"{alg}: {name}", allowed, value)
 
     check.choices = choices  # type: ignore[attr-defined]
     return _with_branches(check, choices, "choice:" + ",".join(map(str, choices)))

@@ -26,6 +26,17 @@ All norms are Euclidean over the last axis; ``m / ||m||`` at ``m = 0`` is 0.
   ``G`` and ``eta`` are per run (shape ``(..., 1)``).  After step t the state holds ``G = G_{t+1}``,
   ``G_prev = G_t`` and ``eta = eta_t``, the learning rate of ``w_{t+1} = w_t - eta_t d_t``
   (``eta = eta_0`` after init).
+
+  **G without overflow (root mode).**  ``G`` accumulates squared gradient norms, so it leaves
+  the dtype's range long before the gradients do (``||g - g'|| > sqrt(max)``, 1.3e154 in float64);
+  every quantity the algorithm uses from it is a power of it that stays representable
+  (``G^(2/7)`` in eta_t, ``eta_{t-1}^2 G_{t-1} = (eta_{t-1} sqrt(G_{t-1}))^2`` in alpha_t).  So
+  ``G`` is stored as the paper's value while it is finite (bit for bit the plain sums) and, once
+  it would overflow, as ``-sqrt(G)`` (root mode): ``sqrt(G_{t+1})`` is the Euclidean norm of
+  ``(sqrt(G_t), ||g - g'||, g sqrt((t+1)^(1/4) - t^(1/4)))``, evaluated scaled by its largest
+  entry; ``G_0 = D`` and ``G_1`` start in root mode where they are not normal numbers (D is
+  about ``21 g^2``).  ``paper_G(state.G)`` gives the paper's G (inf beyond the dtype).  ``gbound``
+  must make ``eta_0 = C^(7/3) ~ 0.22 / gbound`` a normal number of the dtype (checked at init).
 """
 
 from __future__ import annotations
@@ -42,7 +53,7 @@ from .registry import register
 
 __all__ = ["NSGDMState", "NIGTState", "IGTState", "AdaptiveNSGDState", "NSGDMParams", "NIGTParams", "IGTParams",
            "AdaptiveNSGDParams", "normalized_sgdm", "nigt", "igt", "adaptive_nsgd", "adaptive_nsgd_constants",
-           "normalize"]
+           "normalize", "paper_G"]
 
 _LR_DOC = "learning rate gamma/eta: float > 0 or schedule t -> lr_t"
 _NOT_DERIVED = ("the extrapolation w + k (w - w_prev) with a growing k is not covered by the rounding argument "
@@ -199,31 +210,85 @@ igt = IGT.factory
 
 
 def adaptive_nsgd_constants(gbound: float) -> tuple[float, float]:
-    """``(C, D)`` of nsgdm Algorithm 2: ``C = sqrt(7 / (26 g^(6/7)))``, ``D = C^(-14/3)``."""
+    """``(C, D)`` of nsgdm Algorithm 2: ``C = sqrt(7 / (26 g^(6/7)))``, ``D = C^(-14/3)`` (Python
+    floats; ``D`` is inf or 0 where it leaves float64's range: the state then holds ``sqrt(D)``,
+    root mode)."""
     C = math.sqrt(7.0 / (26.0 * gbound ** (6.0 / 7.0)))
-    return C, C ** (-14.0 / 3.0)
+    try:
+        D = C ** (-14.0 / 3.0)
+    except OverflowError:
+        D = math.inf
+    return C, D
+
+
+def _encode_G(value: float, root: float, dtype: np.dtype) -> float:
+    """A G of the state as stored: the paper's ``value`` while it is a normal number of ``dtype``,
+    else ``-sqrt(G) = -root`` (root mode, module docstring)."""
+    fi = np.finfo(dtype)
+    if float(fi.tiny) <= value <= float(fi.max) * 2.0**-8:
+        return value
+    if not float(fi.tiny) <= root <= float(fi.max):
+        raise ValueError(f"adaptive_nsgd: gbound makes sqrt(G) = {root:g} leave {np.dtype(dtype)}'s normal range")
+    return -root
 
 
 def _ansgd_init(w: np.ndarray, hp: AdaptiveNSGDParams) -> AdaptiveNSGDState:
+    """``G_0 = D``, ``G_1 = 3 g^2 + D``, ``eta_0 = C / D^(2/7) = C^(7/3)`` (module docstring); a G
+    beyond the dtype's normal range is stored in root mode, and an ``eta_0`` beyond it is refused
+    (``gbound`` outside about ``[0.22 / max, 0.22 / tiny]``)."""
     gb = hp.gbound
     C, D = adaptive_nsgd_constants(gb)
-    one = np.ones(w.shape[:-1] + (1,), dtype=w.dtype)
-    return AdaptiveNSGDState(t=0, m=np.zeros_like(w), w_prev=w.copy(), G=one * (3.0 * gb * gb + D),
-                             G_prev=one * D, eta=one * (C / D ** (2.0 / 7.0)), direction=np.zeros_like(w))
+    dt = w.dtype
+    fi = np.finfo(dt)
+    eta0 = C / D ** (2.0 / 7.0) if 0.0 < D < math.inf else math.exp(7.0 / 3.0 * math.log(C))
+    if not float(fi.tiny) <= eta0 <= float(fi.max):
+        raise ValueError(f"adaptive_nsgd: gbound must give a normal {np.dtype(dt)} eta_0 = C^(7/3) = 0.22 / gbound "
+                         f"(gbound in about [{0.216 / float(fi.max):.3g}, {0.216 / float(fi.tiny):.3g}]), got "
+                         f"gbound={gb!r} (eta_0 = {eta0:.3g})")
+    root_D = math.exp(-7.0 / 3.0 * math.log(C))  # sqrt(D) = C^(-7/3) = 1 / eta_0
+    G1 = 3.0 * gb * gb + D
+    one = np.ones(w.shape[:-1] + (1,), dtype=dt)
+    return AdaptiveNSGDState(t=0, m=np.zeros_like(w), w_prev=w.copy(),
+                             G=one * _encode_G(G1, math.hypot(math.sqrt(3.0) * gb, root_D), dt),
+                             G_prev=one * _encode_G(D, root_D, dt), eta=one * eta0, direction=np.zeros_like(w))
+
+
+def paper_G(G: np.ndarray) -> np.ndarray:
+    """The paper's ``G`` of a state's ``G`` or ``G_prev`` (module docstring): ``G`` where
+    ``G >= 0``, ``G^2`` in root mode; inf where it exceeds the dtype's range."""
+    G = np.asarray(G)
+    with np.errstate(over="ignore"):
+        return np.where(G < 0, G * G, G)  # type: ignore[no-any-return]
 
 
 def _eta(state: AdaptiveNSGDState, hp: AdaptiveNSGDParams, t: int) -> np.ndarray:
     """``eta_t = C / (G_t^2 (t+1)^3)^(1/7)``, the step's learning rate (one per run).
 
     Evaluated as ``C / (G_t^(2/7) (t+1)^(3/7))`` so that ``G_t^2`` cannot overflow (G_t > 1.3e154
-    made eta_t = 0, then alpha_{t+1} = inf and x_{t+1} = NaN)."""
+    made eta_t = 0, then alpha_{t+1} = inf and x_{t+1} = NaN); in root mode ``G_t^(2/7)`` is
+    ``sqrt(G_t)^(4/7)``."""
     C, _ = adaptive_nsgd_constants(hp.gbound)
-    return C / (state.G ** (2.0 / 7.0) * float(t + 1) ** (3.0 / 7.0))
+    G = state.G
+    if getattr(G, "__counting__", False) or not (G < 0).any():
+        return C / (G ** (2.0 / 7.0) * float(t + 1) ** (3.0 / 7.0))  # type: ignore[no-any-return]
+    with np.errstate(invalid="ignore"):
+        power = np.where(G < 0, (-G) ** (4.0 / 7.0), G ** (2.0 / 7.0))
+    return C / (power * float(t + 1) ** (3.0 / 7.0))  # type: ignore[no-any-return]
 
 
 def _alpha(state: AdaptiveNSGDState, t: int) -> np.ndarray:
-    """``alpha_t = 1 / (t eta_{t-1}^2 G_{t-1})``."""
-    return 1.0 / (t * state.eta * state.eta * state.G_prev)
+    """``alpha_t = 1 / (t eta_{t-1}^2 G_{t-1})`` (root mode: ``(eta_{t-1} sqrt(G_{t-1}))^2``)."""
+    G = state.G_prev
+    if getattr(G, "__counting__", False) or not (G < 0).any():
+        return 1.0 / (t * state.eta * state.eta * G)  # type: ignore[no-any-return]
+    root = G < 0
+    er = state.eta * np.abs(G)
+    with np.errstate(over="ignore", invalid="ignore"):  # each entry keeps one of the two forms
+        plain = t * state.eta * state.eta * G
+    den = np.where(root, t * (er * er), plain)
+    if np.geterr()["over"] == "raise" and not np.isfinite(plain[~root & np.isfinite(G)]).all():
+        raise FloatingPointError("overflow encountered in multiply (alpha_t's denominator)")
+    return 1.0 / den  # type: ignore[no-any-return]
 
 
 def _ansgd_gradient(grad: Gradient, state: AdaptiveNSGDState, hp: AdaptiveNSGDParams, step: Step
@@ -234,6 +299,33 @@ def _ansgd_gradient(grad: Gradient, state: AdaptiveNSGDState, hp: AdaptiveNSGDPa
     return grad(x), grad(x)
 
 
+def _accumulate(G: np.ndarray, g: np.ndarray, g2: np.ndarray, inc: float, root_inc: float) -> np.ndarray:
+    """``G_{t+1} = G_t + ||g - g'||^2 + inc``: the plain sum where it is finite, else root mode
+    (module docstring)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = g - g2
+        G_next = G + np.sum(diff * diff, axis=-1, keepdims=True) + inc
+    if getattr(G_next, "__counting__", False):
+        return G_next
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(G) & np.isfinite(g).all(axis=-1, keepdims=True) & np.isfinite(g2).all(axis=-1,
+                                                                                                      keepdims=True)
+        root = finite & ((G < 0) | ~np.isfinite(G_next))
+    if not root.any():
+        return G_next
+    with np.errstate(all="ignore"):
+        R = np.where(G < 0, -G, np.sqrt(np.abs(G)))
+        nd = 2.0 * norm(0.5 * g - 0.5 * g2)  # ||g - g'||, each half representable
+        parts = np.concatenate([R, nd, np.broadcast_to(root_inc, R.shape).astype(R.dtype)], axis=-1)
+        R_next = norm(parts)
+        sq = R_next * R_next
+        fi = np.finfo(R.dtype)
+        stored = np.where((sq >= fi.tiny * 2.0**8) & (sq <= fi.max * 2.0**-8), sq, -R_next)
+    if np.geterr()["over"] == "raise" and not np.isfinite(R_next[root]).all():
+        raise FloatingPointError("overflow encountered in sqrt(G_{t+1}) (beyond the dtype's max: G not representable)")
+    return np.where(root, stored, G_next)  # type: ignore[no-any-return]
+
+
 def ansgd_update(gs: tuple[np.ndarray, np.ndarray], state: AdaptiveNSGDState, hp: AdaptiveNSGDParams, step: Step
                  ) -> AdaptiveNSGDState:
     """``m_t``, ``G_{t+1}`` and ``d_t = m_t / ||m_t||`` (module docstring); ``step.lr`` is eta_t."""
@@ -241,8 +333,8 @@ def ansgd_update(gs: tuple[np.ndarray, np.ndarray], state: AdaptiveNSGDState, hp
     t, gb, G = step.t, hp.gbound, state.G
     alpha = _alpha(state, t)
     m = (1.0 - alpha) * state.m + alpha * g
-    diff = g - g2
-    G_next = G + np.sum(diff * diff, axis=-1, keepdims=True) + gb * gb * ((t + 1) ** 0.25 - t**0.25)
+    step_t = (t + 1) ** 0.25 - t**0.25
+    G_next = _accumulate(G, g, g2, gb * gb * step_t, gb * math.sqrt(step_t))
     return AdaptiveNSGDState(t, m, step.x, G_next, G, step.lr, normalize(m))
 
 

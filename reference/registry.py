@@ -67,11 +67,16 @@ def declarations() -> Iterator[Declaration[Any, Any]]:
     return iter(list(_DECLARATIONS.values()))
 
 
+TOOLS = ("numerics",)
+"""Modules that declare no algorithm and run as ``python -m reference.<name>`` (importing them
+here would make runpy warn that the module was imported before it ran)."""
+
+
 def load(package: str = "reference") -> Mapping[str, Declaration[Any, Any]]:
     """Import every top-level module of ``package`` (so that each registers its declarations)."""
     pkg = importlib.import_module(package)
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if not info.ispkg and not info.name.startswith("_"):
+        if not info.ispkg and not info.name.startswith("_") and info.name not in TOOLS:
             importlib.import_module(f"{package}.{info.name}")
     return REGISTRY
 

@@ -89,7 +89,10 @@ def sam_gradient(name: str, x: np.ndarray, oracle: GradientOracle, rho: float, s
 
 
 def _gradient(grad: Gradient, state: Any, hp: SAMParams | AdaSAMParams, step: Step) -> np.ndarray:
-    return sam_gradient(grad.name, step.x, grad.oracle, hp.rho, hp.same_sample)
+    """:func:`sam_gradient` through the driver's ``grad`` (whose perturbed point is checked)."""
+    sample = grad.sample(hp.same_sample)
+    s = sample(step.x)
+    return sample(step.x + hp.rho * ratio(s, norm(s)))
 
 
 def _sam_init(x: np.ndarray, hp: SAMParams) -> SAMState:

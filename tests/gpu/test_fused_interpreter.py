@@ -10,6 +10,7 @@ every other line is the one compiled for CUDA (see ``gpu.fused_s3``).
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("triton")
 
+import gpu  # noqa: E402
 import harness as H  # noqa: E402
 from cases import CASES  # noqa: E402
 from gpu import fused_s3  # noqa: E402
@@ -93,6 +95,36 @@ def test_fused_nonfinite_and_extreme_magnitudes() -> None:
         rep = H.compare(r, lambda t: 2 * TOL.float32_bound("s3", t), quantities=["x"])
         assert rep.masks_equal and rep.worst_ratio <= 1.0, (scale, rep)
         assert all(np.isfinite(v).all() for k, v in r.torch.items() if k[2] == "x")
+
+
+@inside
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, 2.5, 8.0])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+def test_fused_root_mode_equals_the_foreach_path(p: float, dtype: torch.dtype) -> None:
+    """Gradients from the smallest normal number to the largest finite one, zeros and a NaN: the
+    fused kernel takes root mode on exactly the coordinates the foreach path does (reference.s3's
+    decision), with the same values (float64 to 1e-14; float32 within 4 u: torch's CPU sqrt is
+    within one ulp, the kernel's sqrt_rn correctly rounded), and the scale-invariant step."""
+    fi = torch.finfo(dtype if dtype != torch.bfloat16 else torch.float32)
+    mags = [fi.tiny, 1e-30, 1e-12, 1e-5, 1.0, 7.0, 1e5, 1e12, 1e30, fi.max / 2]
+    g = torch.tensor([m * s for m in mags for s in (1.0, -1.0)] + [0.0, math.nan], dtype=torch.float64).to(dtype)
+    runs = []
+    for kw in (dict(fused=True), dict(foreach=True)):
+        x = torch.nn.Parameter(torch.zeros(g.numel(), dtype=dtype))
+        opt = gpu.S3([x], lr=0.1, p=p, beta=0.9, beta2=0.99, **kw)
+        for _ in range(3):
+            x.grad = g.clone()
+            opt.step()
+        runs.append((x.detach().double(), opt.state[x]["s"].double()))
+    (xf, sf), (xe, se) = runs
+    assert torch.equal(sf < 0, se < 0) and bool((se < 0).any())  # the smallest normal |g|: a subnormal s
+    tol = 1e-14 if dtype == torch.float64 else 4 * TOL.U32
+    fin = torch.isfinite(xe)
+    if dtype == torch.bfloat16:  # a bfloat16 rounding of x per step (the interpreter truncates, see above)
+        assert float(((xf[fin] - xe[fin]).abs() / xe[fin].abs().clamp_min(1e-30)).max()) <= 3 * 2 * TOL.U_BF16
+    else:
+        assert float((xf[fin] - xe[fin]).abs().max()) <= tol and torch.equal(torch.isnan(xf), torch.isnan(xe))
+    assert float((sf[fin].abs() - se[fin].abs()).abs().div(se[fin].abs().clamp_min(1e-300)).max()) <= max(tol, 1e-6)
 
 
 @inside

@@ -13,7 +13,9 @@ comparison allows RTOL = 64 ulps, far below any difference a wrong formula makes
 
 from __future__ import annotations
 
+import importlib
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -24,6 +26,7 @@ import reference as R
 from _cases import U, coefficient, run
 
 RTOL = 64 * U
+S3 = importlib.import_module("reference.s3")  # the module (reference.s3 is the factory)
 
 
 def test_nesterov_p2_two_steps_by_hand():
@@ -151,34 +154,61 @@ def test_all_zero_history_gives_zero_step():
             assert np.array_equal(xs[-1], [1.0, -2.0])
 
 
-def test_overflow_of_abs_pow_is_not_nan():
-    """|g|^p beyond float64 (p = 3, |g| = 1e150 -> 1e450): documented limitation, no NaN.
-
-    s_t and b_t overflow to +inf (numpy warns "overflow"), so n_t / b_t = finite/inf = 0: the
-    step on that coordinate is 0 (the exact value would be (1 - beta^2)^(2/3) ~ 0.21 here).
-    Coordinates whose |g|^p is representable are unaffected.  With p <= 2, 1e150 is exact.
-    """
-    alg = R.s3(lr=0.1, beta=0.95, p=3.0)
-    with pytest.warns(RuntimeWarning, match="overflow"):
-        xs, ds, _ = run(alg, [[1e150, 2.0]], [0.0, 0.0])
-    assert np.isfinite(xs).all() and np.isfinite(ds).all()
-    assert ds[0, 0] == 0.0
-    assert ds[0, 1] == pytest.approx((1 - 0.95**2) / (1 - 0.95**2) ** (1 / 3), rel=RTOL)
-    # p = 2: (1e150)^2 = 1e300 is finite and the direction is the exact (1 - beta^2)^(1/2)
-    _, ds2, _ = run(R.s3(lr=0.1, beta=0.95, p=2.0), [[1e150, -1e150]], [0.0, 0.0])
-    np.testing.assert_allclose(ds2[0], [math.sqrt(1 - 0.95**2), -math.sqrt(1 - 0.95**2)], rtol=RTOL)
+def _one_step_direction(beta: float, p: float) -> float:
+    """d_1 for g_1 = 1 (beta1 = beta2 = beta): (1 - beta)(1 + beta) / ((1 - beta)(1 + beta))^(1/p)."""
+    return (1 - beta**2) ** (1 - 1 / p)
 
 
-def test_underflow_of_abs_pow_gives_zero_step():
-    """|g|^p below float64 (p = 3, |g| = 1e-150 -> 1e-450 underflows to 0): b_t = 0.
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, 2.5, 8.0, 50.0, 1e4])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tiny_and_huge_gradients_give_the_exact_step(p, dtype):
+    """|g|^p over- or underflowing the dtype (p = 3, |g| = 1e-150 -> 1e-450; p = 50 in float32
+    already at |g| = 10) no longer gives a 0 step: root mode (reference.s3) evaluates those
+    coordinates exactly.  d_1 is scale-invariant: (1 - beta^2)^(1 - 1/p) for every |g| from the
+    smallest normal number to the largest finite one."""
+    fi = np.finfo(dtype)
+    mags = [float(fi.smallest_normal), 1e-30, 1e-5, 1.0, 7.0, 1e5, 1e30, float(fi.max)]
+    g = np.array([m * s for m in mags for s in (1.0, -1.0)], dtype=dtype)
+    alg = R.s3(lr=0.1, beta=0.95, p=p)
+    x0 = np.zeros(g.shape, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, state = alg.step(x0, alg.init(x0), lambda _x: g)
+    expected = _one_step_direction(0.95, p) * np.sign(g)
+    # y ** fl(1/p) for p outside {1, 2, 3}: relative error up to |ln y| u (see slack() below)
+    tol = 16 * float(fi.eps) * (1 if p in (1.0, 2.0, 3.0) else 2 * math.log(float(fi.max)))
+    np.testing.assert_allclose(state.direction, expected, rtol=tol)
+    assert np.isfinite(x).all()
+    # the paper's s_1 = (1 - beta)|g|^p, from either representation; its p-th root is representable
+    g64 = np.abs(g).astype(np.float64)
+    np.testing.assert_allclose(S3.root_s(state.s, p), 0.05 ** (1 / p) * g64, rtol=tol)
+    with np.errstate(over="ignore", under="ignore"):
+        exact_s = 0.05 * g64**p
+    ok = np.isfinite(exact_s) & (exact_s > 1e-290)
+    np.testing.assert_allclose(S3.paper_s(state.s, p)[ok], exact_s[ok], rtol=max(tol * p, 1e-12))
+    assert (state.s < 0).any()  # root mode was needed for some magnitude
+    assert (state.s > 0).any() or p > 100  # and plain mode kept where it is accurate
 
-    reference.algorithm.ratio: a denominator that underflowed to 0 gives a 0 step (never NaN).
-    For p = 2, (1e-150)^2 = 1e-300 is a normal number and the step is exact.
-    """
-    _, ds, _ = run(R.s3(lr=0.1, beta=0.95, p=3.0), [[1e-150, -3e-150]], [0.0, 0.0])
-    assert np.array_equal(ds[0], [0.0, 0.0])
-    _, ds2, _ = run(R.s3(lr=0.1, beta=0.95, p=2.0), [[1e-150, -3e-150]], [0.0, 0.0])
-    np.testing.assert_allclose(ds2[0], [math.sqrt(1 - 0.95**2), -math.sqrt(1 - 0.95**2)], rtol=RTOL)
+
+def test_root_mode_returns_to_plain_mode():
+    """A spike far beyond the plain range puts the coordinate in root mode (s < 0); when the paper's
+    s_t is comfortably representable again the state holds it plainly (s >= 0)."""
+    alg = R.s3(lr=0.1, beta=0.5, p=3.0)
+    x = np.zeros(2)
+    state = alg.init(x)
+    s, ds = [], []
+    for g in [[1e200, 1.0]] + [[1.0, 1.0]] * 2500:
+        x, state = alg.step(x, state, lambda _x, g=np.array(g): g)
+        s.append(state.s.copy())
+        ds.append(state.direction)
+    s, ds = np.array(s), np.array(ds)
+    assert s[0, 0] < 0 and s[0, 1] > 0 and s[-1, 0] > 0
+    assert np.isfinite(ds).all() and np.all(ds > 0)
+    # s_t = 0.5^t (1e200)^3 + O(1), b_t = (0.5 s_t + 0.5)^(1/3) = 0.5^((t+1)/3) 1e200 while n_t ~ 1:
+    # d_t grows from ~1e-200 (not 0) until the spike has decayed out of s (0.5^t 1e600 < 1, t ~ 2000)
+    t = 1201
+    np.testing.assert_allclose(ds[t - 1, 0], 1.0 / (0.5 ** ((t + 1) / 3) * 1e200), rtol=1e-9)
+    assert abs(ds[-1, 0] - ds[-1, 1]) < 1e-12
 
 
 # --------------------------------------------------------------------------- properties (Theorem 2)
@@ -194,7 +224,7 @@ def test_underflow_of_abs_pow_gives_zero_step():
 # below) -> +160 u.  (Hypothesis found that term: beta = 0, p = 1.5, |g| = 3.4e23 gives
 # |d| = 1 + 3.1e-15, exceeding (4T + 14) u alone.)
 # This needs every intermediate to stay a normal float: |g| in [1e-30, 1e30] or 0, p <= 4.5,
-# beta in {0} u [1e-3, 0.999] (below that, the underflow rule above applies).
+# beta in {0} u [1e-3, 0.999] (plain mode; the whole range and any p: test_scale_invariance_whole_range).
 
 BETAS = st.one_of(st.just(0.0), st.floats(1e-3, 0.999))
 PS = st.sampled_from([1.0, 2.0, 3.0, 1.5, 2.5, 4.5])
