@@ -195,7 +195,8 @@ def test_random_operation_sequences(data: st.DataObject) -> None:
                     sd["param_groups"][0][key] = value
                 elif sd["state"]:
                     pid = next(iter(sd["state"]))
-                    k = "step" if what == "step" else next(k for k in sd["state"][pid] if k != "step")
+                    buffers = [k for k in sd["state"][pid] if k != "step"]  # SignSGD has none
+                    k = "step" if what == "step" or not buffers else buffers[0]
                     old = sd["state"][pid][k]
                     sd["state"][pid][k] = {"zeros7": torch.zeros(7), "int": torch.zeros(1, dtype=torch.int64),
                                            "negative": (torch.full_like(old, -1.0) if isinstance(old, torch.Tensor)
