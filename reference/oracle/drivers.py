@@ -82,7 +82,26 @@ class Driver:
 
 
 class _TorchThreads:
-    """Set torch's intra-op threads for the run (``threads`` option) and restore them."""
+    """Torch's process-wide settings for a run, restored after it: intra-op threads (``threads``
+    option) and the default dtype while parameters are built (``default_dtype`` option)."""
+
+    torch: Any
+    impl: Impl
+    dtype: Any
+
+    @contextlib.contextmanager
+    def _default_dtype(self) -> Iterator[None]:
+        torch = self.torch
+        previous = torch.get_default_dtype()
+        if self.impl.options.get("default_dtype", True):
+            torch.set_default_dtype(self.dtype if self.dtype in (torch.float32, torch.float64) else torch.float32)
+        try:
+            yield
+        finally:
+            torch.set_default_dtype(previous)
+
+    def close(self) -> None:
+        self._restore_threads(self.torch)
 
     def _set_threads(self, torch: Any, threads: int | None) -> None:
         self._threads_before = None
@@ -199,7 +218,7 @@ def _np_shape(a: Any) -> tuple[int, ...] | None:
 # --------------------------------------------------------------------------- torch
 
 
-class _TorchDriver(Driver, _TorchThreads):
+class _TorchDriver(_TorchThreads, Driver):
     def __init__(self, impl: Impl, setup: Setup) -> None:
         import torch
 
@@ -243,20 +262,6 @@ class _TorchDriver(Driver, _TorchThreads):
             twin.step()
             sched.step()
         return out
-
-    @contextlib.contextmanager
-    def _default_dtype(self) -> Iterator[None]:
-        torch = self.torch
-        previous = torch.get_default_dtype()
-        if self.impl.options.get("default_dtype", True):
-            torch.set_default_dtype(self.dtype if self.dtype in (torch.float32, torch.float64) else torch.float32)
-        try:
-            yield
-        finally:
-            torch.set_default_dtype(previous)
-
-    def close(self) -> None:
-        self._restore_threads(self.torch)
 
     def start(self, xs: list[np.ndarray]) -> None:
         torch, layout = self.torch, self.setup.layout
@@ -500,7 +505,7 @@ class _OptaxDriver(_Functional):
         return buffers, dtypes
 
 
-class _FunctionalDriver(_Functional, _TorchThreads):
+class _FunctionalDriver(_TorchThreads, _Functional):
     framework = "torchopt"
 
     def __init__(self, impl: Impl, setup: Setup) -> None:
@@ -518,20 +523,6 @@ class _FunctionalDriver(_Functional, _TorchThreads):
         if self.calls != 1:
             raise ConfigError("a functional torch transformation is driven with one update call per step")
         self.apply = impl.options.get("apply")
-
-    @contextlib.contextmanager
-    def _default_dtype(self) -> Iterator[None]:
-        torch = self.torch
-        previous = torch.get_default_dtype()
-        if self.impl.options.get("default_dtype", True):
-            torch.set_default_dtype(self.dtype if self.dtype in (torch.float32, torch.float64) else torch.float32)
-        try:
-            yield
-        finally:
-            torch.set_default_dtype(previous)
-
-    def close(self) -> None:
-        self._restore_threads(self.torch)
 
     def start(self, xs: list[np.ndarray]) -> None:
         torch = self.torch
