@@ -55,7 +55,6 @@ __all__ = [
     "foreach_ratio",
     "sign",
     "foreach_sign",
-    "sum_squares",
     "norms",
     "decoupled_update",
     "foreach_decoupled_update",
@@ -114,12 +113,6 @@ def foreach_sign(cs: Sequence[Tensor]) -> list[Tensor]:
     return list(s)
 
 
-def sum_squares(t: Tensor) -> Tensor:
-    """``sum(t * t)`` as a 0-dim tensor: the plain sum of squares of ``reference.algorithm.norm``
-    (no rescaling, so it over/underflows exactly where the reference does)."""
-    return torch.sum(t * t)
-
-
 def _scaled_norm(t: Tensor) -> Tensor:
     """``||t||`` without over- or underflow (``reference.algorithm._scaled_norm``): float32 and
     lower in float64 (their squares are normal float64 numbers), float64 rescaled by the power of
@@ -147,49 +140,40 @@ def _accurate(nrm: Sequence[Tensor], ts: Sequence[Tensor]) -> list[Tensor]:
     return [torch.where(b, _scaled_norm(t).to(n.device), n) if bool(b) else n for n, t, b in zip(nrm, ts, bad)]
 
 
-def norms(ts: Sequence[Tensor], scope: str, foreach: bool, likes: Sequence[Tensor] | None = None) -> list[Tensor]:
+def norms(ts: Sequence[Tensor], scope: str, likes: Sequence[Tensor] | None = None) -> list[Tensor]:
     """Euclidean norm of each tensor (``scope='tensor'``) or of their concatenation
     (``scope='group'``, the same 0-dim tensor repeated), as 0-dim tensors.
 
     The norm is ``sqrt(sum x^2)`` wherever that is accurate, as ``reference.algorithm.norm``
-    (``torch.linalg.vector_norm`` and ``torch._foreach_norm`` do not rescale either), and the
-    rescaled :func:`_scaled_norm` where the sum of squares over- or underflows (the reference's
-    rule).  ``likes[i]`` (optional): the parameter whose local part ``ts[i]`` is; where it is a
-    DTensor, the norm is that of the logical tensor (:func:`gpu.distributed.reduce_sums`; the
-    plain sums of squares: no rescaling across shards).
+    (``torch._foreach_norm`` does not rescale), and the rescaled :func:`_scaled_norm` where the sum
+    of squares over- or underflows (the reference's rule).  The for-loop and foreach paths call it
+    with the same list and so get the same bits (``torch._foreach_norm`` reduces each tensor on its
+    own; ``sum(t * t)`` on one path and ``_foreach_norm`` on the other differed in the last bit in
+    float32).  ``likes[i]`` (optional): the parameter whose local part ``ts[i]`` is; where it is a
+    DTensor, the norm is that of the logical tensor (:func:`gpu.distributed.reduce_sums`; the plain
+    sums of squares: no rescaling across shards).
     """
     if not ts:
         return []
     if likes is not None and any(dist.is_dtensor(p) for p in likes):
-        return _distributed_norms(ts, scope, foreach, likes)
-    if foreach:
-        per = _accurate(list(torch._foreach_norm(ts)), ts)
-        if scope == "tensor":
-            return per
-        sq = torch._foreach_mul(per, per)
-        total = torch.sqrt(torch.sum(torch.stack([s.to(sq[0].device) for s in sq])))
-        group = [t.reshape(-1) for t in ts]
-    else:
-        if scope == "tensor":
-            return _accurate([torch.sqrt(sum_squares(t)) for t in ts], ts)
-        total = torch.sqrt(torch.sum(torch.stack([sum_squares(t).to(ts[0].device) for t in ts])))
-        group = [t.reshape(-1) for t in ts]
+        return _distributed_norms(ts, scope, likes)
+    per = _accurate(list(torch._foreach_norm(ts)), ts)
+    if scope == "tensor":
+        return per
+    sq = torch._foreach_mul(per, per)
+    total = torch.sqrt(torch.sum(torch.stack([s.to(sq[0].device) for s in sq])))
     n = sum(t.numel() for t in ts)
     if bool(torch.isinf(total) | (total * total < n * torch.finfo(total.dtype).tiny)):
-        total = _scaled_norm(torch.cat([t.to(ts[0].device) for t in group]))
+        total = _scaled_norm(torch.cat([t.to(ts[0].device).reshape(-1) for t in ts]))
     return [total.to(t.device) for t in ts]
 
 
-def _distributed_norms(ts: Sequence[Tensor], scope: str, foreach: bool, likes: Sequence[Tensor]) -> list[Tensor]:
+def _distributed_norms(ts: Sequence[Tensor], scope: str, likes: Sequence[Tensor]) -> list[Tensor]:
     """:func:`norms` of logical tensors from local parts: local sums of squares (``_foreach_norm``
-    squared on the foreach path), all-reduced over the shards, then summed over the group in the
-    unsharded order and rooted."""
-    if foreach:
-        per = list(torch._foreach_norm(ts))
-        sq = list(torch._foreach_mul(per, per))
-    else:
-        sq = [sum_squares(t) for t in ts]
-    sq = dist.reduce_sums(sq, likes)
+    squared), all-reduced over the shards, then summed over the group in the unsharded order and
+    rooted."""
+    per = list(torch._foreach_norm(ts))
+    sq = dist.reduce_sums(list(torch._foreach_mul(per, per)), likes)
     if scope == "tensor":
         return [torch.sqrt(s) for s in sq]
     total = torch.sqrt(torch.sum(torch.stack([s.to(ts[0].device) for s in sq])))

@@ -162,7 +162,7 @@ class BlockwiseAdam(ReferenceOptimizer):
             v, index = dist.local(st["v"]), st.get("index")
             if index is None:
                 ema_(v, group["beta2"], sums[k] / max(p.numel(), 1))  # an empty tensor: mean 0, not 0/0
-                v_coord.append(v)  # broadcasts
+                v_coord.append(v.reshape(()) if g.dim() == 0 else v)  # broadcasts (a 0-dim parameter: 0-dim)
                 k += 1
                 continue
             ema_(v, group["beta2"], sums[k] / sums[k + 1])

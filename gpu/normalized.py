@@ -55,7 +55,7 @@ def _normalized_update(group: dict[str, Any], batch: Batch, impl: str, first_is_
     """The momentum, the norms over the group's scope (all-reduced for DTensors), the step."""
     ms = batch.buf("m")
     for_each(impl, momentum_kernel, ms, batch.gs, batch.steps, beta=group["beta"], first_is_gradient=first_is_gradient)
-    nrm = norms(ms, group["norm_scope"], impl == "foreach", likes=batch.params)
+    nrm = norms(ms, group["norm_scope"], likes=batch.params)
     for_each(impl, normalized_kernel, batch.xs, ms, nrm, batch.lrs)
 
 

@@ -158,6 +158,11 @@ def _in_range(s0: Tensor, y: Tensor) -> Tensor:
     return (s0.min() >= 0) & (lo >= torch.finfo(y.dtype).tiny) & (hi < float("inf"))
 
 
+def _indexable(t: Tensor) -> Tensor:
+    """``t`` itself, or a 1-element view of a 0-dim ``t`` (which boolean-mask indices cannot address)."""
+    return t.view(1) if t.dim() == 0 else t
+
+
 def s3_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], ss: Sequence[Tensor],
               lrs: float | Sequence[float], *, beta1: float, beta2: float, p: float, nesterov: bool, eps: float,
               weight_decay: float) -> None:
@@ -171,6 +176,7 @@ def s3_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], 
     fix: list[tuple[int, Tensor, Tensor, Tensor, Tensor]] = []
     if not bool(torch.stack([_in_range(s, y).to(gs[0].device) for s, y in zip(ss, ys)]).all()):  # one sync
         for i, (g, m, s, y) in enumerate(zip(gs, ms, ss, ys)):
+            g, m, s, y = (_indexable(t) for t in (g, m, s, y))
             idx = needs_root(g, m, s, y).nonzero(as_tuple=True)
             if idx[0].numel():
                 fix.append((i, idx, g[idx], m[idx].clone(), s[idx].clone()))
@@ -186,7 +192,7 @@ def s3_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tensor], 
     ds = foreach_ratio(num, den)
     for i, idx, g, m0, s0 in fix:
         m, s, d = root_mode_update(g, m0, s0, beta1=beta1, beta2=beta2, p=p, nesterov=nesterov, eps=eps)
-        ms[i][idx], ss[i][idx], ds[i][idx] = m, s, d
+        _indexable(ms[i])[idx], _indexable(ss[i])[idx], _indexable(ds[i])[idx] = m, s, d
     foreach_decoupled_update(xs, ds, scalar(lrs), weight_decay)
 
 

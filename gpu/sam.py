@@ -105,7 +105,7 @@ class _SharpnessAware(NormScoped):
                 s = [dist.local(p.grad).to(d) for p, d in zip(params, sd)]
                 if group["maximize"]:
                     s = [-v for v in s]
-                nrm = norms(s, group["norm_scope"], impl == "foreach", likes=params)
+                nrm = norms(s, group["norm_scope"], likes=params)
                 delta = for_each(impl, perturbation_kernel, s, nrm, rho=group["rho"])
                 saved = [dist.local(p).detach().clone() for p in params]  # local parts of DTensors
                 pending.append((group, params, saved))

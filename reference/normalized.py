@@ -240,7 +240,10 @@ def _ansgd_init(w: np.ndarray, hp: AdaptiveNSGDParams) -> AdaptiveNSGDState:
     C, D = adaptive_nsgd_constants(gb)
     dt = w.dtype
     fi = np.finfo(dt)
-    eta0 = C / D ** (2.0 / 7.0) if 0.0 < D < math.inf else math.exp(7.0 / 3.0 * math.log(C))
+    try:
+        eta0 = C / D ** (2.0 / 7.0) if 0.0 < D < math.inf else math.exp(7.0 / 3.0 * math.log(C))
+    except OverflowError:  # a subnormal gbound: eta_0 = 0.22 / gbound beyond every float
+        eta0 = math.inf
     if not float(fi.tiny) <= eta0 <= float(fi.max):
         raise ValueError(f"adaptive_nsgd: gbound must give a normal {np.dtype(dt)} eta_0 = C^(7/3) = 0.22 / gbound "
                          f"(gbound in about [{0.216 / float(fi.max):.3g}, {0.216 / float(fi.tiny):.3g}]), got "

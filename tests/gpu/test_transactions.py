@@ -357,3 +357,36 @@ def test_zero_size_parameters_keep_finite_state(name: str) -> None:
             for g in opt.param_groups:
                 for p in g["params"]:
                     assert torch.isfinite(p).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_zero_dim_parameter_steps_as_a_one_element_tensor(name: str) -> None:
+    """A 0-dim parameter (a scalar gain, a temperature) takes the step its 1-element reshape takes,
+    on both paths (BlockwiseAdam broadcast its one-block ``v`` of shape (1,) onto it and raised
+    after initialising the state)."""
+    for foreach in (False, True):
+        vector_p = _param(1)
+        scalar_p = torch.nn.Parameter(vector_p.detach().reshape(()).clone())
+        a, b = _make(name, [scalar_p], foreach=foreach), _make(name, [vector_p], foreach=foreach)
+        for _ in range(3):
+            _step(a)
+            _step(b)
+        assert scalar_p.shape == ()
+        assert torch.equal(scalar_p.detach().reshape(1), vector_p.detach()), (name, foreach)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e30, 1e-30])
+def test_a_zero_dim_s3_parameter_in_root_mode(scale: float) -> None:
+    """S3's root mode (``|g|^p`` out of range) indexes the coordinates to fix; a 0-dim parameter
+    takes the same step as its 1-element reshape (the index raised on 0-dim tensors)."""
+    for foreach in (False, True):
+        vector_p = _param(1, dtype=torch.float32)
+        scalar_p = torch.nn.Parameter(vector_p.detach().reshape(()).clone())
+        a, b = (_make("s3", [q], foreach=foreach, p=8.0) for q in (scalar_p, vector_p))
+        for t in range(3):
+            scalar_p.grad = torch.tensor(scale * (t + 1.5), dtype=torch.float32)
+            vector_p.grad = scalar_p.grad.reshape(1).clone()
+            a.step()
+            b.step()
+        assert torch.equal(scalar_p.detach().reshape(1), vector_p.detach()), (scale, foreach)
+        assert torch.equal(a.state[scalar_p]["s"].reshape(1), b.state[vector_p]["s"])

@@ -126,3 +126,12 @@ def test_zero_size_runs_and_coordinates(cid, name, extra):
             x, state = alg.step(x, state, _oracle(np.ones(shape)))
         assert x.shape == shape
         assert all(np.isfinite(v).all() for v in state if isinstance(v, np.ndarray))
+
+
+@pytest.mark.parametrize("gbound", [5e-324, 2.225073858507e-311, 1e-309, 1e308])
+def test_adaptive_nsgd_gbound_outside_the_float_range_is_a_value_error(gbound):
+    """A subnormal gbound makes eta_0 = C^(7/3) = 0.22 / gbound overflow every float: a ValueError
+    naming gbound, not Python's OverflowError (found by the fuzz suite at 8x its CI examples)."""
+    alg = R.adaptive_nsgd(gbound=gbound)
+    with pytest.raises(ValueError, match="adaptive_nsgd: gbound must give a normal float64 eta_0"):
+        alg.init(np.zeros((2, 3)))
