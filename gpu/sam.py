@@ -157,8 +157,21 @@ class AdaSAM(_SharpnessAware):
     nonnegative: ClassVar[tuple[str, ...]] = ("v", "v_hat")
     examples: ClassVar[dict[str, dict[str, Any]]] = {"adasam": dict(lr=3e-3, rho=0.05)}
 
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """``v^_{-1} = eps^2`` must be finite in every parameter's state dtype (the reference's rule)."""
+        super()._check_group(group)
+        try:
+            eps2 = float(group["eps"]) ** 2
+        except OverflowError:
+            eps2 = float("inf")
+        for p in group["params"]:
+            top = torch.finfo(state_dtype(p.dtype)).max
+            if not eps2 <= top:
+                raise ValueError(f"{self.spec}: eps must have a finite eps^2 in {state_dtype(p.dtype)} "
+                                 f"(eps <= {top ** 0.5:.4g}), got eps={group['eps']!r}")
+
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
-        eps2 = group["eps"] ** 2
+        eps2 = group["eps"] ** 2  # finite: _check_group
         v = self._zeros(p) if self.keep_max else self._zeros(p).fill_(eps2)
         return {"m": self._zeros(p), "v": v, "v_hat": self._zeros(p).fill_(eps2)}
 

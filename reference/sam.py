@@ -21,6 +21,8 @@ on it).  Norms are Euclidean over the last axis.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -118,7 +120,15 @@ sam = SAM.factory
 
 def _adasam_init(x: np.ndarray, hp: AdaSAMParams) -> AdaSAMState:
     z = np.zeros_like(x)
-    eps2 = hp.eps**2
+    name = "adam_sam" if isinstance(hp, AdamSAMParams) else "adasam"
+    top = float(np.finfo(x.dtype).max)
+    try:
+        eps2 = hp.eps**2
+    except OverflowError:
+        eps2 = math.inf
+    if not eps2 <= top:  # v_hat starts at eps^2 (adasam Algorithm 1 line 9)
+        raise ValueError(f"{name}: eps must have a finite eps^2 in {x.dtype} (eps <= {math.sqrt(top):.4g}), "
+                         f"got eps={hp.eps!r}")
     v = np.full_like(x, eps2) if isinstance(hp, AdamSAMParams) else z.copy()
     return AdaSAMState(t=0, m=z, v=v, v_hat=np.full_like(x, eps2), direction=z.copy())
 

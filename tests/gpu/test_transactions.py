@@ -390,3 +390,19 @@ def test_a_zero_dim_s3_parameter_in_root_mode(scale: float) -> None:
             b.step()
         assert torch.equal(scalar_p.detach().reshape(1), vector_p.detach()), (scale, foreach)
         assert torch.equal(a.state[scalar_p]["s"].reshape(1), b.state[vector_p]["s"])
+
+
+@pytest.mark.parametrize("name", ["adasam", "adam_sam"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.bfloat16])
+def test_adasam_eps_with_an_overflowing_square_is_refused_at_construction(name: str, dtype: torch.dtype) -> None:
+    """The reference's rule (eps^2 finite in the state dtype: float32 for bfloat16), checked when the
+    group is added, before any state exists (it raised OverflowError inside the first step)."""
+    top = torch.finfo(torch.float64 if dtype == torch.float64 else torch.float32).max
+    _make(name, [_param(3, dtype=dtype)], eps=top ** 0.5 * 0.5)
+    with pytest.raises(ValueError, match=f"{name}: eps must have a finite eps\\^2"):
+        _make(name, [_param(3, dtype=dtype)], eps=top ** 0.5 * 2.0)
+    opt = _make(name, [_param(3, dtype=dtype)])
+    before = len(opt.param_groups)
+    with pytest.raises(ValueError, match="eps"):
+        opt.add_param_group({"params": [_param(2, dtype=dtype)], "eps": top ** 0.5 * 2.0})
+    assert len(opt.param_groups) == before

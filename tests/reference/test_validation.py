@@ -135,3 +135,15 @@ def test_adaptive_nsgd_gbound_outside_the_float_range_is_a_value_error(gbound):
     alg = R.adaptive_nsgd(gbound=gbound)
     with pytest.raises(ValueError, match="adaptive_nsgd: gbound must give a normal float64 eta_0"):
         alg.init(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("name", ["adasam", "adam_sam"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adasam_eps_with_an_overflowing_square_is_a_value_error(name, dtype):
+    """v^_{-1} = eps^2 (adasam Algorithm 1): an eps whose square overflows x's dtype is refused with a
+    ValueError naming eps (it was Python's OverflowError; found by the fuzz suite at 25x)."""
+    top = float(np.finfo(dtype).max)
+    factory = getattr(R, name)
+    factory(lr=0.1, eps=np.sqrt(top) * 0.5).init(np.zeros(3, dtype))  # inside: fine
+    with pytest.raises(ValueError, match=f"{name}: eps must have a finite eps\\^2"):
+        factory(lr=0.1, eps=np.sqrt(top) * 2.0).init(np.zeros(3, dtype))
