@@ -29,12 +29,14 @@ from typing import Any, Literal, Protocol, Union, runtime_checkable
 
 import numpy as np
 
+from reference.problems.base import instance_digest
+
 from .plotdata import Plot
 
 __all__ = [
     "Case", "Exact", "Certified", "Searched", "Instances", "Method", "Bound", "Identity", "SearchAgreement",
-    "Derivation", "Rate", "Evidence", "Certificate", "CertificateCheck", "Exactly", "Rounding", "Symbolic",
-    "MonteCarlo", "ErrorModel", "Units",
+    "Derivation", "Rate", "Evidence", "Certificate", "CertificateCheck", "instance_digest", "Exactly", "Rounding",
+    "Symbolic", "MonteCarlo", "ErrorModel", "Units",
 ]
 
 
@@ -75,7 +77,13 @@ class CertificateCheck:
 @runtime_checkable
 class Certificate(Protocol):
     """A certificate of a computed value (e.g. an SDP's primal and dual points).  ``verify`` is an
-    independent routine: it must not reuse the solver's own feasibility tests."""
+    independent routine: it must not reuse the solver's own feasibility tests.
+
+    A certificate may also expose ``instance``: a mapping naming the problem it certifies with the
+    keys of its case's ``inputs`` (e.g. ``{"d": 50, "A": A}``, or a digest of large data such as
+    :func:`instance_digest`).  The judge then requires at least one shared key and equality on every
+    shared key (arrays exactly), so a certificate of another instance cannot certify the case; without
+    ``instance`` it binds by value alone (the case's value must lie in the re-verified bracket)."""
 
     def verify(self) -> CertificateCheck: ...
 

@@ -8,7 +8,8 @@ Rules, by kind of evidence (every number compared with comes from the policy):
   uses its re-verified bracket ``[lower, upper]``: violated when ``lower`` exceeds the bound, attained
   when the bracket reaches it (or straddles it while narrower than ``search_rel |bound|``: the
   certificate resolves the equality to the policy's agreement threshold), undecided (inconclusive)
-  when a wider bracket straddles it.  An :class:`Exact`
+  when a wider bracket straddles it; a certificate that names its ``instance`` must name the case's
+  (shared input keys, equal values), else the evidence is inconclusive.  An :class:`Exact`
   method's sympy proof steps are re-checked and a certificate that does not verify makes the evidence
   inconclusive: it never becomes a number.  Verdict: any violation -> ``refuted``; attained, or
   approached along ``approach`` -> ``tight``; otherwise ``loose`` when the supremum is known or searched
@@ -69,6 +70,8 @@ def _g(x: float, digits: int = 6) -> str:
 def _fmt_inputs(inputs: Mapping[str, Any], limit: int = 4) -> str:
     parts = []
     for k, v in inputs.items():
+        if k.endswith("_digest"):  # names an instance for a certificate (evidence.Certificate), not for a reader
+            continue
         if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
             parts.append(f"{k}={_g(float(v), 4)}")
         elif isinstance(v, (str, bool)):
@@ -76,6 +79,23 @@ def _fmt_inputs(inputs: Mapping[str, Any], limit: int = 4) -> str:
         if len(parts) >= limit:
             break
     return ", ".join(parts)
+
+
+def _other_instance(instance: Mapping[str, Any] | None, inputs: Mapping[str, Any]) -> str:
+    """Why a certificate's ``instance`` is not its case's (``""`` when it is, or when the certificate
+    names no instance): no key in common, or a shared key whose values differ (arrays exactly)."""
+    if instance is None:
+        return ""
+    shared = [k for k in instance if k in inputs]
+    if not shared:
+        return f"no input in common (certificate: {sorted(instance)}, case: {sorted(inputs)})"
+    for k in shared:
+        a, b = instance[k], inputs[k]
+        same = (np.array_equal(np.asarray(a), np.asarray(b)) if isinstance(a, (np.ndarray, list, tuple))
+                or isinstance(b, (np.ndarray, list, tuple)) else a == b)
+        if not same:
+            return f"{k} differs"
+    return ""
 
 
 def _note(text: str, note: str) -> str:
@@ -141,6 +161,11 @@ def _judge_bound(e: Bound, policy: Policy) -> Judgement:
             return Judgement(Verdict.INCONCLUSIVE, e.stated, "one certificate per case is required",
                              reason="missing certificates")
         for i, (cert, c) in enumerate(zip(m.certificates, e.cases)):
+            other = _other_instance(getattr(cert, "instance", None), c.inputs)
+            if other:
+                return Judgement(Verdict.INCONCLUSIVE, e.stated,
+                                 f"certificate of case {i} ({_fmt_inputs(c.inputs)}) certifies another instance: {other}",
+                                 reason="certificate of another instance", numbers={"case": i})
             chk = cert.verify()
             rel = policy.gamma(max(c.ops, 1))
             inside = chk.lower - abs(chk.lower) * rel <= c.value <= chk.upper + abs(chk.upper) * rel

@@ -38,6 +38,7 @@ import math
 
 import numpy as np
 
+from reference.problems.base import instance_digest
 from reference.problems.linalg import inf_to_one_norm
 from reference.problems.phi_smoothness import (
     ADAM,
@@ -135,14 +136,17 @@ def _def39(ctx: Context, p: Params) -> tuple[Bound, Bound, Bound, Bound]:
         d = A.shape[0]
         h_adam, h_pairs, h_ada = _sdp(A, ADAM), _sdp(A, np.arange(d) // 2), _sdp(A, ADASGD)
         form = d * (np.linalg.norm(A) if p.adasgd_closed_form == "frobenius" else np.max(np.abs(np.linalg.eigvalsh(A))))
-        closed.append(Case(h_ada.value, float(form), {"kind": kind, "d": d, "A": A.tolist()}, ops=_sdp_ops(d)))
+        closed.append(Case(h_ada.value, float(form), {"kind": kind, "d": d, "A": A.tolist(), "A_digest": instance_digest(A)},
+                           ops=_sdp_ops(d)))
         c_cert.append(h_ada.certificate)
         # the smoothness under the Phi_Adam-norm: sup_{||u||_inf <= 1} ||A u||_1 = ||A||_inf->1 (the bilinear supremum;
         # the paper's quadratic form |u^T A u| is smaller for indefinite A: adamlinf.sec3_3.phi_norm_identity)
-        phinorm.append(Case(h_adam.value, inf_to_one_norm(A)[0], {"kind": kind, "d": d, "A": A.tolist()}, ops=_sdp_ops(d)))
+        phinorm.append(Case(h_adam.value, inf_to_one_norm(A)[0], {"kind": kind, "d": d, "A": A.tolist(),
+                                                                   "A_digest": instance_digest(A)}, ops=_sdp_ops(d)))
         p_cert.append(h_adam.certificate)
         for small, big, name in ((h_adam, h_pairs, "Adam <= pairs"), (h_pairs, h_ada, "pairs <= AdaSGD")):
-            refine.append(Case(small.value, big.value, {"kind": kind, "d": d, "order": name, "A": A.tolist()},
+            refine.append(Case(small.value, big.value, {"kind": kind, "d": d, "order": name, "A": A.tolist(),
+                                                                 "A_digest": instance_digest(A)},
                                ops=_sdp_ops(d)))
             r_cert.append(small.certificate)
     form = "d ||A||_F" if p.adasgd_closed_form == "frobenius" else "d ||A||_2"
@@ -285,7 +289,8 @@ def _adam_bound(ctx: Context, p: Params) -> Bound:
     for name, A in cases:
         h = _sdp(A, ADAM, p.dominate)
         out.append(Case(h.value, float(blockwise_constants(A, ADAM).sum()),
-                        {"A": name if name.startswith("star") else A.tolist(), "kind": name, "d": A.shape[0]},
+                        {"A": name if name.startswith("star") else A.tolist(), "kind": name, "d": A.shape[0],
+                         "A_digest": instance_digest(A)},
                         ops=_sdp_ops(A.shape[0])))
         certs.append(h.certificate)
     return Bound("H(L,Phi_Adam) <= sum_i H_i = ||grad^2 L||_{1,1} (quadratics)", tuple(out),

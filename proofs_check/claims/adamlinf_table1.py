@@ -46,6 +46,7 @@ import numpy as np
 
 import reference as R
 from reference.problems import adamlinf_sigma
+from reference.problems.base import instance_digest
 from reference.problems.adamlinf_rotations import adamlinf_initial_points, adamlinf_rotations
 from reference.problems.phi_smoothness import ADAM, ADASGD, phi_smoothness
 
@@ -329,7 +330,8 @@ def _smoothness(ctx: Context, p: Params) -> tuple[Bound, Identity]:
         cases.append(Case(h.value, float(np.abs(A).sum()), {"t": t, "d": d, "seed": ctx.seed, "partition": p.partition,
                                                             "H_over_d": h.value / d,
                                                             "one_one_over_d": float(np.abs(A).sum()) / d,
-                                                            "printed_one_one_over_d": ONE_ONE[t] if d == D else None},
+                                                            "printed_one_one_over_d": ONE_ONE[t] if d == D else None,
+                                                            "A_digest": instance_digest(A)},
                           ops=8.0 * d))
         certs.append(h.certificate)
         w = np.linalg.eigvalsh(A)

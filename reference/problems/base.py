@@ -20,6 +20,7 @@ and Hessian-vector product, plus the constants that the five papers' assumptions
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from ..algorithm import GradientOracle
 from ..validation import interval_text, real
 
 __all__ = [
+    "instance_digest",
     "Constants",
     "Problem",
     "Oracle",
@@ -355,3 +357,12 @@ class ExactOracle:
 
     def sample(self) -> Callable[[np.ndarray], np.ndarray]:
         return self.problem.grad
+
+
+def instance_digest(array: Any) -> str:
+    """A short SHA-256 digest of an array's dtype, shape and bytes: names a problem instance (e.g. the
+    matrix a certificate certifies) in a report without storing the data."""
+    a = np.ascontiguousarray(np.asarray(array))
+    h = hashlib.sha256(f"{a.dtype.str}{a.shape}".encode())
+    h.update(a.tobytes())
+    return h.hexdigest()[:16]

@@ -44,6 +44,7 @@ import scipy.sparse.linalg
 
 from ..adam import ADAM as _ADAM
 from ..blockwise import ADASGD as _ADASGD
+from .base import instance_digest
 from .base import check_matrix
 from .linalg import MAX_ENUMERATION_D, _sign_vectors
 
@@ -113,6 +114,15 @@ class PhiCertificate:
         object.__setattr__(self, "blocks", frozen(self.blocks))
         object.__setattr__(self, "a", frozen(self.a))
         object.__setattr__(self, "Z", tuple(frozen(z) for z in self.Z))
+
+    @property
+    def instance(self) -> dict[str, Any]:
+        """The problem certified, by the keys of its case's inputs: ``d`` and ``A_digest``
+        (:func:`reference.problems.base.instance_digest` of the symmetrized ``A`` it holds)."""
+        out: dict[str, Any] = {"A_digest": instance_digest(self.A)}
+        if self.A.ndim == 2:
+            out["d"] = int(self.A.shape[0])
+        return out
 
     def verify(self) -> CertificateCheck:
         """Independent re-verification (:func:`verify_phi_certificate`); computed once per certificate."""

@@ -304,7 +304,7 @@ def test_torch_eps_does_not_change_the_rotation_free_losses() -> None:
 
 import dataclasses  # noqa: E402
 
-from proofs_check.evidence import Bound, Case, Certified  # noqa: E402
+from proofs_check.evidence import Bound, Case, Certified, instance_digest  # noqa: E402
 from proofs_check.judge import judge  # noqa: E402
 from proofs_check.registry import Verdict  # noqa: E402
 from reference.problems.phi_smoothness import phi_smoothness  # noqa: E402
@@ -339,9 +339,10 @@ def test_sdp_values_are_certified_evidence(results) -> None:
         assert n, cid
 
 
-def _star_bound(cert_transform=lambda c: c) -> Bound:
+def _star_bound(cert_transform=lambda c: c, A=None) -> Bound:
     h = phi_smoothness(SM.star(2), "adam", rtol=1e-8)
-    return Bound("H <= 4.25", (Case(h.value, 4.25),), Certified((cert_transform(h.certificate),)))
+    inputs = {"d": 3, "A_digest": instance_digest(SM.star(2) if A is None else A)}
+    return Bound("H <= 4.25", (Case(h.value, 4.25, inputs),), Certified((cert_transform(h.certificate),)))
 
 
 def test_a_certificate_that_does_not_verify_makes_the_evidence_inconclusive() -> None:
@@ -352,16 +353,29 @@ def test_a_certificate_that_does_not_verify_makes_the_evidence_inconclusive() ->
     assert noisy.verdict is Verdict.INCONCLUSIVE
 
 
+
+def test_a_valid_certificate_of_another_matrix_does_not_certify_the_case() -> None:
+    """The certificate names the matrix it certifies (``instance``: d and a digest of A); a case of
+    another matrix of the same size -- the star with one edge reweighted -- gets no certified value."""
+    other = SM.star(2)
+    other[0, 1] = other[1, 0] = 0.5
+    j = judge(_star_bound(A=other))
+    assert j.verdict is Verdict.INCONCLUSIVE and "another instance: A_digest differs" in j.measured
+    assert phi_smoothness(SM.star(2), "adam", rtol=1e-8).certificate.instance == \
+        {"A_digest": instance_digest(SM.star(2)), "d": 3}
+
+
 def test_a_narrow_certified_bracket_attains_the_bound_a_wide_one_straddles() -> None:
     """The engine rule added for certified equalities: bracket width <= search_rel |bound| attains."""
     closed = 3 * math.sqrt(2)  # H(star K_1,2, Phi_Adam) = (n+1) sqrt(n)
     tight = phi_smoothness(SM.star(2), "adam", rtol=1e-8)
-    assert judge(Bound("H = 3 sqrt 2", (Case(tight.value, closed),), Certified((tight.certificate,)))).verdict \
+    named = {"d": 3, "A_digest": instance_digest(SM.star(2))}
+    assert judge(Bound("H = 3 sqrt 2", (Case(tight.value, closed, named),), Certified((tight.certificate,)))).verdict \
         is Verdict.TIGHT
     wide = phi_smoothness(SM.star(2), "adam", rtol=1e-2)
     chk = wide.certificate.verify()
     assert chk.ok and chk.upper - chk.lower > 1e-6 * closed
-    assert judge(Bound("H = 3 sqrt 2", (Case(wide.value, closed),), Certified((wide.certificate,)))).verdict \
+    assert judge(Bound("H = 3 sqrt 2", (Case(wide.value, closed, named),), Certified((wide.certificate,)))).verdict \
         is Verdict.INCONCLUSIVE
 
 

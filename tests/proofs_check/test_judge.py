@@ -98,6 +98,28 @@ def test_certified_values_are_reverified_and_never_trusted() -> None:
     assert judge(ev(0.5, 0.6, 0.5, 1.0)).verdict is V.INCONCLUSIVE  # inverted bracket
 
 
+@dataclasses.dataclass(frozen=True)
+class _NamedCert(_Cert):
+    instance: dict = dataclasses.field(default_factory=dict)
+
+
+def test_a_certificate_that_names_its_instance_must_name_the_case() -> None:
+    """A certificate exposing ``instance`` certifies only the case whose inputs agree on every shared
+    key (arrays exactly) and share at least one; the same certificate of another matrix (or one naming
+    nothing the case has) leaves the evidence inconclusive, whatever its bracket."""
+    A = np.array([[0.0, 1.0], [1.0, 0.0]])
+
+    def ev(instance, inputs):
+        return Bound("s", (Case(0.5, 1.0, inputs),), Certified((_NamedCert(0.49, 0.5, True, instance),)))
+    assert judge(ev({"A": A, "d": 2}, {"A": A.tolist(), "d": 2, "kind": "x"})).verdict is V.LOOSE
+    other = judge(ev({"A": A + 1.0, "d": 2}, {"A": A.tolist(), "d": 2}))
+    assert other.verdict is V.INCONCLUSIVE and "another instance: A differs" in other.measured
+    assert judge(ev({"d": 3}, {"d": 2})).verdict is V.INCONCLUSIVE
+    unbound = judge(ev({"A_digest": "0123"}, {"d": 2}))
+    assert unbound.verdict is V.INCONCLUSIVE and "no input in common" in unbound.measured
+    assert judge(ev({"A_digest": "0123"}, {"A_digest": "0123"})).verdict is V.LOOSE
+
+
 # --------------------------------------------------------------------------- Identity / SearchAgreement
 
 

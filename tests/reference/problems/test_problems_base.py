@@ -101,3 +101,14 @@ def test_random_orthogonal_and_check():
         check_orthogonal("Q", Q * 1.001)
     with pytest.raises(ValueError, match="rng must be"):
         random_orthogonal(3, None)
+
+
+def test_instance_digest_names_dtype_shape_and_every_byte() -> None:
+    from reference.problems.base import instance_digest
+
+    A = np.arange(6.0).reshape(2, 3)
+    assert instance_digest(A) == instance_digest(A.copy()) == instance_digest(np.asfortranarray(A))
+    B = A.copy()
+    B[1, 2] = np.nextafter(B[1, 2], np.inf)
+    assert len({instance_digest(A), instance_digest(B), instance_digest(A.reshape(3, 2)),
+                instance_digest(A.astype(np.float32))}) == 4
