@@ -49,6 +49,7 @@ from . import distributed as dist
 
 __all__ = [
     "ReferenceOptimizer",
+    "closure_at_moved_point",
     "Batch",
     "state_dtype",
     "ratio",
@@ -193,6 +194,33 @@ def foreach_decoupled_update(xs: Sequence[Tensor], ds: Sequence[Tensor], lrs: fl
         lr_list = lrs if isinstance(lrs, list) else [lrs] * len(xs)
         torch._foreach_mul_(xs, [1.0 - lr * weight_decay for lr in lr_list])
     torch._foreach_sub_(xs, torch._foreach_mul(ds, lrs))
+
+
+def closure_at_moved_point(optimizer: torch.optim.Optimizer, closure: Callable[[], Any],
+                           move: Callable[[list[tuple[Tensor, Tensor]]], None]) -> Any:
+    """Evaluate ``closure`` with fresh gradients at moved parameters, then put them back exactly: SAM's
+    ``x_t + eps_t`` (adasam Alg. 1 line 4) and NIGT's ``x_t = w_t + beta/(1-beta) (w_t - w_{t-1})``
+    (nsgdm Alg. 1).  ``move(moved)`` appends ``(p, copy of p's local part)`` to ``moved`` before it
+    changes ``p``.  Transactional: if ``move`` or the closure raises, every moved parameter is back and
+    every ``.grad`` is the one given before the exception propagates."""
+    grads = [(p, p.grad) for group in optimizer.param_groups for p in group["params"]]
+    moved: list[tuple[Tensor, Tensor]] = []
+
+    def restore() -> None:
+        for p, x in moved:
+            dist.local(p).copy_(x)
+    try:
+        move(moved)
+        optimizer.zero_grad(set_to_none=True)
+        with torch.enable_grad():
+            loss = closure()
+    except BaseException:
+        restore()
+        for p, g in grads:
+            p.grad = g
+        raise
+    restore()
+    return loss
 
 
 def ratio(n: Tensor, b: Tensor) -> Tensor:

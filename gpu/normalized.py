@@ -29,7 +29,8 @@ import torch
 from torch import Tensor
 
 from . import distributed as dist
-from ._common import Batch, NormScoped, for_each, foreach_ema_, foreach_ratio, norms, scalar, state_dtype
+from ._common import Batch, NormScoped, closure_at_moved_point, for_each, foreach_ema_, foreach_ratio, norms, scalar, \
+    state_dtype
 
 __all__ = ["NormalizedSGDM", "NIGT", "momentum_kernel", "normalized_kernel"]
 
@@ -57,13 +58,6 @@ def _normalized_update(group: dict[str, Any], batch: Batch, impl: str, first_is_
     for_each(impl, momentum_kernel, ms, batch.gs, batch.steps, beta=group["beta"], first_is_gradient=first_is_gradient)
     nrm = norms(ms, group["norm_scope"], likes=batch.params)
     for_each(impl, normalized_kernel, batch.xs, ms, nrm, batch.lrs)
-
-
-def _restore(saved: Sequence[Sequence[tuple[Tensor, Tensor]]]) -> None:
-    """Put every moved parameter back at ``w_t`` (exactly: from its copy)."""
-    for moved in saved:
-        for p, w in moved:
-            dist.local(p).copy_(w)
 
 
 class NormalizedSGDM(NormScoped):
@@ -104,13 +98,9 @@ class NIGT(NormScoped):
         if closure is None:
             raise RuntimeError("NIGT.step needs a closure that evaluates the loss and calls backward(): "
                                "the gradient is taken at the extrapolated point x_t")
-        grads = [(p, p.grad) for group in self.param_groups for p in group["params"]]
-        saved: list[list[tuple[Tensor, Tensor]]] = []
-        try:
+        def extrapolate(moved: list[tuple[Tensor, Tensor]]) -> None:
             for group in self.param_groups:
                 k = group["beta"] / (1.0 - group["beta"])
-                moved: list[tuple[Tensor, Tensor]] = []
-                saved.append(moved)
                 for p in group["params"]:
                     st = self.state.get(p)
                     if st:  # t >= 2: x_t = w_t + k (w_t - w_{t-1}); w_prev is in the state dtype
@@ -119,15 +109,7 @@ class NIGT(NormScoped):
                         moved.append((p, w))
                         wf = w.to(w_prev.dtype)
                         lp.copy_(wf + (wf - w_prev) * k)
-            self.zero_grad(set_to_none=True)
-            with torch.enable_grad():
-                loss = closure()
-        except BaseException:
-            _restore(saved)
-            for p, g in grads:
-                p.grad = g
-            raise
-        _restore(saved)
+        loss = closure_at_moved_point(self, closure, extrapolate)
         self._apply([(group, [(p, p.grad) for p in group["params"] if p.grad is not None])
                      for group in self.param_groups])
         return loss

@@ -39,7 +39,8 @@ import torch
 from torch import Tensor
 
 from . import distributed as dist
-from ._common import Batch, NormScoped, for_each, foreach_ema_, foreach_ratio, norms, scalar, state_dtype
+from ._common import Batch, NormScoped, closure_at_moved_point, for_each, foreach_ema_, foreach_ratio, norms, scalar, \
+    state_dtype
 
 __all__ = ["SAM", "AdaSAM", "AdamSAM", "perturbation_kernel", "sam_kernel", "adasam_kernel"]
 
@@ -69,13 +70,6 @@ def adasam_kernel(xs: Sequence[Tensor], gs: Sequence[Tensor], ms: Sequence[Tenso
     torch._foreach_sub_(xs, torch._foreach_mul(d, scalar(lrs)))
 
 
-def _restore(pending: Sequence[tuple[Any, list[Tensor], list[Tensor]]]) -> None:
-    """Put every perturbed parameter back at ``x_t`` (exactly: from its copy)."""
-    for _, params, saved in pending:
-        for p, x in zip(params, saved):
-            dist.local(p).copy_(x)
-
-
 class _SharpnessAware(NormScoped):
     options: ClassVar[dict[str, tuple[Any, tuple[Any, ...]]]] = {
         **NormScoped.options,
@@ -93,9 +87,9 @@ class _SharpnessAware(NormScoped):
         if closure is None:
             raise RuntimeError(f"{type(self).__name__}.step needs a closure that re-evaluates the loss "
                                "and calls backward() on the same mini-batch")
-        grads = [(p, p.grad) for group in self.param_groups for p in group["params"]]
-        pending: list[tuple[dict[str, Any], list[Tensor], list[Tensor]]] = []
-        try:
+        pending: list[tuple[dict[str, Any], list[Tensor]]] = []
+
+        def perturb(moved: list[tuple[Tensor, Tensor]]) -> None:
             for group in self.param_groups:
                 params = [p for p in group["params"] if p.grad is not None]
                 if not params:
@@ -108,25 +102,18 @@ class _SharpnessAware(NormScoped):
                 nrm = norms(s, group["norm_scope"], likes=params)
                 delta = for_each(impl, perturbation_kernel, s, nrm, rho=group["rho"])
                 saved = [dist.local(p).detach().clone() for p in params]  # local parts of DTensors
-                pending.append((group, params, saved))
+                moved.extend(zip(params, saved))
+                pending.append((group, params))
                 for p, d, x in zip(params, delta, saved):
                     dist.local(p).copy_(x.to(d.dtype) + d)
-            self.zero_grad(set_to_none=True)
-            with torch.enable_grad():
-                loss = closure()
-        except BaseException:
-            _restore(pending)
-            for p, g in grads:
-                p.grad = g
-            raise
-        _restore(pending)
-        missing = [(gi, i) for gi, (group, params, _) in enumerate(pending) for i, p in enumerate(params)
+        loss = closure_at_moved_point(self, closure, perturb)
+        missing = [(gi, i) for gi, (group, params) in enumerate(pending) for i, p in enumerate(params)
                    if p.grad is None]
         if missing:
             raise RuntimeError(f"{type(self).__name__}: the closure produced no gradient for parameter(s) "
                                f"{missing} (group, index among those with a gradient) although they had one at x_t; "
                                "the parameters are restored and nothing was updated")
-        self._apply([(group, [(p, p.grad) for p in params]) for group, params, _ in pending])
+        self._apply([(group, [(p, p.grad) for p in params]) for group, params in pending])
         return loss
 
     def _implementation_of(self, group: dict[str, Any], params: list[Tensor]) -> str:
