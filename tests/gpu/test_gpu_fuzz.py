@@ -75,6 +75,22 @@ def _equal(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _on_both_paths(opts: list, before: list, act: Any) -> bool:  # type: ignore[type-arg]
+    """``act(i, opt)`` on the for-loop and the foreach optimizer: the same outcome (no error, or the same
+    clean error type), and after an error nothing changed.  Whether it raised."""
+    outcomes = []
+    for i, o in enumerate(opts):
+        try:
+            act(i, o)
+            outcomes.append(None)
+        except CLEAN as exc:
+            outcomes.append(type(exc))
+    assert outcomes[0] == outcomes[1]
+    if outcomes[0] is not None:
+        assert _equal(_snapshot(opts), before)
+    return outcomes[0] is not None
+
+
 def _grads(draw: Any, params: list, dtype: torch.dtype, name: str) -> tuple[list, bool]:  # type: ignore[type-arg]
     """Gradients of one magnitude class for every parameter; whether they are finite and inside the
     README domain of the algorithm (then the step must keep everything finite)."""
@@ -133,23 +149,19 @@ def test_random_operation_sequences(data: st.DataObject) -> None:
         if op == "step":
             grads, inside = _grads(data.draw, params[0], dtype, name)
             clean_history = clean_history and inside
-            outcomes = []
-            for o, ps in zip(opts, params):
+
+            def step(i: int, o: Any) -> None:
+                ps = params[i]
                 for p, g in zip(ps, grads):
                     p.grad = g.clone()
 
-                def closure(ps: list = ps, grads: list = grads) -> float:  # type: ignore[type-arg]
+                def closure(ps: list = ps) -> float:  # type: ignore[type-arg]
                     for p, g in zip(ps, grads):
                         p.grad = g.clone()
                     return 0.0
-                try:
-                    o.step(closure if name in CLOSURE else None)
-                    outcomes.append(None)
-                except CLEAN as exc:
-                    outcomes.append(type(exc))
-            assert outcomes[0] == outcomes[1]
-            if outcomes[0] is not None:
-                assert _equal(_snapshot(opts), before)
+                o.step(closure if name in CLOSURE else None)
+
+            if _on_both_paths(opts, before, step):
                 continue
             if clean_history:
                 for o in opts:
@@ -166,17 +178,8 @@ def test_random_operation_sequences(data: st.DataObject) -> None:
                                                  if not (k in SPECS[name] and SPECS[name][k].per_coordinate)]),
                                 label="group key")
                 entries[key] = data.draw(ANY_VALUE, label="group value")
-            results = []
-            for o in opts:
-                q = torch.nn.Parameter(torch.ones(2, dtype=dtype))
-                try:
-                    o.add_param_group({"params": [q], **entries})
-                    results.append(None)
-                except CLEAN as exc:
-                    results.append(type(exc))
-            assert results[0] == results[1]
-            if results[0] is not None:
-                assert _equal(_snapshot(opts), before)
+            _on_both_paths(opts, before, lambda i, o: o.add_param_group(
+                {"params": [torch.nn.Parameter(torch.ones(2, dtype=dtype))], **entries}))
         elif op == "roundtrip":
             for o in opts:
                 o.load_state_dict(copy.deepcopy(o.state_dict()))
@@ -188,8 +191,8 @@ def test_random_operation_sequences(data: st.DataObject) -> None:
             key = data.draw(st.sampled_from([k for k in sd0["param_groups"][0] if k != "params"]), label="key")
             value = data.draw(ANY_VALUE, label="group value")
             bad_buffer = data.draw(st.sampled_from([None, -1, "x", "zeros7", "int", "negative"]), label="buffer")
-            results = []
-            for o in opts:
+
+            def corrupt(i: int, o: Any) -> None:
                 sd = copy.deepcopy(o.state_dict())
                 if what == "group":
                     sd["param_groups"][0][key] = value
@@ -202,14 +205,9 @@ def test_random_operation_sequences(data: st.DataObject) -> None:
                                            "negative": (torch.full_like(old, -1.0) if isinstance(old, torch.Tensor)
                                                         and old.is_floating_point() else 2.5)}.get(bad_buffer,
                                                                                                    bad_buffer)
-                try:
-                    o.load_state_dict(sd)
-                    results.append(None)
-                except CLEAN as exc:
-                    results.append(type(exc))
-            assert results[0] == results[1]
-            if results[0] is not None:
-                assert _equal(_snapshot(opts), before)
+                o.load_state_dict(sd)
+
+            _on_both_paths(opts, before, corrupt)
         elif op == "failing_closure" and name in CLOSURE:
             for o, ps in zip(opts, params):
                 for p in ps:
