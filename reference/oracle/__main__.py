@@ -116,36 +116,23 @@ def parse_shapes(text: str) -> Any:
     return shapes[0] if len(shapes) == 1 else shapes
 
 
-def _steps(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer in [1, {MAX_STEPS}], got {text!r}") from None
-    if not 1 <= v <= MAX_STEPS:
-        raise argparse.ArgumentTypeError(f"expected an integer in [1, {MAX_STEPS}], got {v}")
-    return v
+def _integer(lo: int, hi: int | None = None, *, also: str | None = None) -> Callable[[str], int | None]:
+    """An argparse type: an integer in ``[lo, hi]`` (``hi=None``: no upper end), or the word ``also``
+    (then ``None``)."""
+    allowed = (f"an integer in [{lo}, {hi}]" if hi is not None else {0: "a non-negative integer",
+               1: "a positive integer"}.get(lo, f"an integer >= {lo}")) + (f" or {also!r}" if also else "")
 
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {v}")
-    return v
-
-
-def _rows(text: str) -> int | None:
-    if text == "all":
-        return None
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or 'all', got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or 'all', got {v}")
-    return v
+    def parse(text: str) -> int | None:
+        if also is not None and text == also:
+            return None
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {allowed}, got {text!r}") from None
+        if v < lo or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(f"expected {allowed}, got {v}")
+        return v
+    return parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -163,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--impl-kw", action="append", help="extra keyword arguments of the implementation k=v,...")
     ap.add_argument("--state-map", action="append",
                     help="their_buffer=reference_field[|transform],... (none: do not compare it)")
-    ap.add_argument("--steps", type=_steps, default=None, help=f"steps per stream, 1..{MAX_STEPS} "
+    ap.add_argument("--steps", type=_integer(1, MAX_STEPS), default=None, help=f"steps per stream, 1..{MAX_STEPS} "
                     "(default 100; 1000 for --stream long)")
     ap.add_argument("--shape", default=None, help="parameter shape(s): 7, 4,3 or several tensors 4,3;5 (default 7)")
     ap.add_argument("--group", action="append", help="a param group instead of --shape: "
@@ -175,10 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="norm-based methods: per tensor, per group or over all (default: the declaration's)")
     ap.add_argument("--hp-form", default=None, help="a hyperparameter form of the declaration (Adan: official, "
                     "paper, as-given)")
-    ap.add_argument("--seed", type=_seed, default=0)
+    ap.add_argument("--seed", type=_integer(0), default=0)
     ap.add_argument("--stream", default=None, choices=(*STREAMS, ALL), help="default heavy-tailed; --ci: all")
     ap.add_argument("--ci", action="store_true", help="every stream (unless --stream), print the summary only")
-    ap.add_argument("--rows", type=_rows, default=0, metavar="N",
+    ap.add_argument("--rows", type=_integer(1, also="all"), default=0, metavar="N",
                     help="print the per-step table with N rows (always the divergent step; 'all': every step)")
     ap.add_argument("--json", metavar="PATH", help="write the full record (or --known's records) as JSON")
     ap.add_argument("--known", nargs="?", const="*", metavar="PATTERN",
