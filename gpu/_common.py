@@ -199,7 +199,7 @@ def foreach_decoupled_update(xs: Sequence[Tensor], ds: Sequence[Tensor], lrs: fl
 def closure_at_moved_point(optimizer: torch.optim.Optimizer, closure: Callable[[], Any],
                            move: Callable[[list[tuple[Tensor, Tensor]]], None]) -> Any:
     """Evaluate ``closure`` with fresh gradients at moved parameters, then put them back exactly: SAM's
-    ``x_t + eps_t`` (adasam Alg. 1 line 4) and NIGT's ``x_t = w_t + beta/(1-beta) (w_t - w_{t-1})``
+    ``x_t + delta(x_t)`` (adasam Alg. 1 lines 4-5) and NIGT's ``x_t = w_t + beta/(1-beta) (w_t - w_{t-1})``
     (nsgdm Alg. 1).  ``move(moved)`` appends ``(p, copy of p's local part)`` to ``moved`` before it
     changes ``p``.  Transactional: if ``move`` or the closure raises, every moved parameter is back and
     every ``.grad`` is the one given before the exception propagates."""

@@ -145,7 +145,8 @@ class AdaSAM(_SharpnessAware):
     examples: ClassVar[dict[str, dict[str, Any]]] = {"adasam": dict(lr=3e-3, rho=0.05)}
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        """``v^_{-1} = eps^2`` must be finite in every parameter's state dtype (the reference's rule)."""
+        """``v^_{-1} = eps^2`` (adasam Alg. 1, Input) must be finite in every parameter's state dtype
+        (the reference's rule)."""
         super()._check_group(group)
         try:
             eps2 = float(group["eps"]) ** 2

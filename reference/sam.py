@@ -126,7 +126,7 @@ def _adasam_init(x: np.ndarray, hp: AdaSAMParams) -> AdaSAMState:
         eps2 = hp.eps**2
     except OverflowError:
         eps2 = math.inf
-    if not eps2 <= top:  # v_hat starts at eps^2 (adasam Algorithm 1 line 9)
+    if not eps2 <= top:  # v^_{-1} = eps^2 (adasam Algorithm 1, Input)
         raise ValueError(f"{name}: eps must have a finite eps^2 in {x.dtype} (eps <= {math.sqrt(top):.4g}), "
                          f"got eps={hp.eps!r}")
     v = np.full_like(x, eps2) if isinstance(hp, AdamSAMParams) else z.copy()
